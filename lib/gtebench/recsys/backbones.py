@@ -1,0 +1,63 @@
+"""Backbones as plain data: RecBole model, text model, and the paper's hyper-parameters for each variant.
+
+Hyper-parameters from the paper's code (paper.md section 2.3): the ID baselines use RecBole SASRec with hidden
+300; the text variant SASRecText uses hidden 64 and the adaptor [plm_dim, 300, 64] with dropout 0.2.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+VARIANTS = ("id", "text")
+
+
+class BackboneError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Backbone:
+    key: str
+    name: str
+    recbole_model: str  # the RecBole class for the ID variant
+    text_model: str  # a class in gtebench.recsys.models
+    id_params: dict = field(default_factory=dict)
+    text_params: dict = field(default_factory=dict)
+
+    def params(self, variant: str) -> dict:
+        if variant not in VARIANTS:
+            raise BackboneError(f"variant must be one of {VARIANTS}, got {variant!r}")
+        return dict(self.id_params if variant == "id" else self.text_params)
+
+
+_SASREC_COMMON = {
+    "n_layers": 2,
+    "n_heads": 2,
+    "inner_size": 256,
+    "hidden_dropout_prob": 0.5,
+    "attn_dropout_prob": 0.5,
+    "hidden_act": "gelu",
+    "layer_norm_eps": 1e-12,
+    "initializer_range": 0.02,
+    "loss_type": "CE",
+}
+
+BACKBONES: dict[str, Backbone] = {
+    "sasrec": Backbone(
+        key="sasrec",
+        name="SASRec",
+        recbole_model="SASRec",
+        text_model="SASRecText",
+        id_params={**_SASREC_COMMON, "hidden_size": 300},
+        text_params={**_SASREC_COMMON, "hidden_size": 64, "adaptor_hidden": [300], "adaptor_dropout": 0.2},
+    ),
+}
+
+
+def get_backbone(key: str) -> Backbone:
+    if key not in BACKBONES:
+        close = difflib.get_close_matches(key, BACKBONES, n=3, cutoff=0.3)
+        hint = f" Did you mean {close}?" if close else ""
+        raise BackboneError(f"unknown backbone {key!r}; known backbones: {sorted(BACKBONES)}.{hint}")
+    return BACKBONES[key]

@@ -1,0 +1,335 @@
+"""Train and evaluate one sequential-recommendation run in RecBole, or many side by side.
+
+A run is named by RunSpec (dataset, backbone, variant, encoder, seed, profile); its record (config, best epoch,
+epochs, time, valid and test metrics) is written atomically to GTEBENCH_HOME/runs/... and reused on the next
+call with the same spec, so a batch killed in the middle resumes at the first unfinished run.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import logging
+import multiprocessing
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import compat
+
+compat.apply()
+
+from .. import paths  # noqa: E402
+from ..data import prepare  # noqa: E402
+from ..encoders.registry import get_encoder  # noqa: E402
+from ..io import read_json, stable_hash, write_json  # noqa: E402
+from ..profiles import TrainingProfile  # noqa: E402
+from ..results import COLUMNS, git_commit, package_versions  # noqa: E402
+from .backbones import VARIANTS, BackboneError, get_backbone  # noqa: E402
+
+log = logging.getLogger(__name__)
+RUNNER_VERSION = 1  # bump when training or evaluation logic changes: finished runs are then trained again
+TOPK = (10, 50)
+METRICS = ("Recall", "NDCG")
+VALID_METRIC = "NDCG@10"
+# glibc keeps the ~13 MB activation buffers instead of mmap/munmap-ing them every step (offline.md section 6).
+MALLOC_ENV = {
+    "MALLOC_MMAP_THRESHOLD_": "33554432",
+    "MALLOC_TRIM_THRESHOLD_": "4294967296",
+    "MALLOC_TOP_PAD_": "268435456",
+}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    dataset: str
+    backbone: str
+    variant: str  # "id" or "text"
+    encoder: str | None  # encoder key for text variants, None for id
+    seed: int
+    profile: TrainingProfile
+
+    def __post_init__(self) -> None:
+        get_backbone(self.backbone)
+        if self.variant not in VARIANTS:
+            raise BackboneError(f"variant must be one of {VARIANTS}, got {self.variant!r}")
+        if self.variant == "text":
+            if not self.encoder:
+                raise BackboneError("a text variant needs an encoder (e.g. 'minilm-l6')")
+            get_encoder(self.encoder)
+        elif self.encoder is not None:
+            raise BackboneError(f"the id variant takes no encoder, got {self.encoder!r}")
+
+    @property
+    def model(self) -> str:
+        return self.encoder or "id"
+
+    @property
+    def run_id(self) -> str:
+        return stable_hash({**asdict(self), "runner_version": RUNNER_VERSION}, 16)
+
+    @property
+    def label(self) -> str:
+        return f"{self.dataset} {self.backbone}-{self.variant} {self.model} seed {self.seed}"
+
+    def run_dir(self) -> Path:
+        name = f"{self.backbone}-{self.variant}-{self.model}-s{self.seed}-{self.run_id}"
+        return paths.subdir("runs", self.dataset.replace("/", "_"), self.profile.name, name)
+
+
+def recbole_config_dict(spec: RunSpec, data_path: Path, run_dir: Path) -> dict:
+    """Every RecBole setting a run uses; what is not here is RecBole 1.2.1's default."""
+    import torch
+
+    profile = spec.profile
+    return {
+        "data_path": str(data_path),
+        "benchmark_filename": ["train", "valid", "test"],
+        "load_col": {"inter": ["user_id", "item_id_list", "item_id"]},
+        "alias_of_item_id": ["item_id_list"],
+        "USER_ID_FIELD": "user_id",
+        "ITEM_ID_FIELD": "item_id",
+        "TIME_FIELD": None,
+        "RATING_FIELD": None,
+        "MAX_ITEM_LIST_LENGTH": profile.max_seq_len,
+        "train_neg_sample_args": None,  # full softmax cross-entropy over all items
+        "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "group_by": "user", "mode": "full"},
+        "metrics": list(METRICS),
+        "topk": list(TOPK),
+        "valid_metric": VALID_METRIC,
+        "epochs": profile.max_epochs,
+        "stopping_step": profile.stopping_step,
+        "train_batch_size": profile.train_batch_size,
+        "eval_batch_size": profile.eval_batch_size,
+        "learning_rate": profile.learning_rate,
+        "learner": "adam",
+        "seed": spec.seed,
+        "reproducibility": True,
+        "enable_amp": profile.bf16,
+        "use_gpu": torch.cuda.is_available(),
+        "checkpoint_dir": str(run_dir),
+        "show_progress": False,
+        "log_wandb": False,
+        "save_dataset": False,
+        "save_dataloaders": False,
+        **get_backbone(spec.backbone).params(spec.variant),
+        **profile.backbone_overrides.get(spec.variant, {}),
+    }
+
+
+@contextlib.contextmanager
+def _isolated_argv_and_cwd(directory: Path):
+    """RecBole parses sys.argv into its config and creates log_tensorboard/ in the working directory."""
+    argv, cwd = sys.argv, os.getcwd()
+    sys.argv = argv[:1]
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        sys.argv = argv
+        os.chdir(cwd)
+
+
+def _model_class(spec: RunSpec):
+    from recbole.model import sequential_recommender
+
+    from . import models
+
+    backbone = get_backbone(spec.backbone)
+    if spec.variant == "text":
+        return getattr(models, backbone.text_model)
+    return getattr(sequential_recommender, backbone.recbole_model)
+
+
+def build_recbole_data(spec: RunSpec, run_dir: Path | None = None):
+    """RecBole's Config, dataset and (train, valid, test) loaders for a run, from the exported benchmark files."""
+    from recbole.config import Config
+    from recbole.data import create_dataset, data_preparation
+    from recbole.utils import init_seed
+
+    run_dir = run_dir or spec.run_dir()
+    profile = spec.profile
+    prepared = prepare(spec.dataset)
+    data_path, name = prepared.recbole_benchmark(profile.max_seq_len, profile.train_prefixes_per_user, profile.max_users)
+    config_dict = recbole_config_dict(spec, data_path, run_dir)
+    with _isolated_argv_and_cwd(run_dir):
+        config = Config(model=_model_class(spec), dataset=name, config_dict=config_dict)
+        init_seed(config["seed"], config["reproducibility"])
+        dataset = create_dataset(config)
+        train_data, valid_data, test_data = data_preparation(config, dataset)
+    return config, dataset, train_data, valid_data, test_data
+
+
+def _build(spec: RunSpec, run_dir: Path):
+    from recbole.trainer import Trainer
+    from recbole.utils import init_seed
+    from torch.utils.tensorboard import SummaryWriter
+
+    from . import models
+
+    config, _, train_data, valid_data, test_data = build_recbole_data(spec, run_dir)
+    init_seed(config["seed"], config["reproducibility"])
+    embedding_meta = None
+    if spec.variant == "text":
+        from ..encoders.cache import embed
+        from ..text import get_recipe
+
+        prepared = prepare(spec.dataset)
+        embeddings = embed(spec.encoder, prepared.item_texts(), dataset=spec.dataset,
+                           recipe_hash=get_recipe(prepared.spec.text_recipe).hash, show_progress=False)
+        table = models.aligned_item_table(train_data.dataset, embeddings.ids, embeddings.vectors)
+        model = _model_class(spec)(config, train_data.dataset, table).to(config["device"])
+        embedding_meta = {"path": str(embeddings.path), **{k: embeddings.meta["key"][k] for k in ("precision", "weights", "dim")}}
+    else:
+        model = _model_class(spec)(config, train_data.dataset).to(config["device"])
+    with _isolated_argv_and_cwd(run_dir):
+        trainer = Trainer(config, model)
+    # RecBole's SummaryWriter holds a path relative to the working directory at construction time; give it an
+    # absolute one so tensorboard events land in the run folder whatever the caller's directory is.
+    trainer.tensorboard.close()
+    trainer.tensorboard = SummaryWriter(str(run_dir / "tensorboard"))
+    return config.final_config_dict, model, trainer, (train_data, valid_data, test_data), embedding_meta
+
+
+def train_and_evaluate(spec: RunSpec, reuse: bool = True) -> dict:
+    """Train to early stopping on valid NDCG@10, reload the best epoch, evaluate valid and test; return the record."""
+    import torch
+
+    run_dir = spec.run_dir()
+    record_path = run_dir / "record.json"
+    if reuse and record_path.is_file():
+        record = read_json(record_path)
+        if record.get("run_id") == spec.run_id:
+            record["reused"] = True
+            return record
+    config_dict, model, trainer, (train_data, valid_data, test_data), embedding_meta = _build(spec, run_dir)
+    history: list[float] = []
+    start = time.perf_counter()
+    trainer.fit(train_data, valid_data, verbose=True, saved=True, show_progress=False,
+                callback_fn=lambda epoch, score: history.append(float(score)))
+    train_seconds = time.perf_counter() - start
+    valid = trainer.evaluate(valid_data, load_best_model=True, show_progress=False)
+    test = trainer.evaluate(test_data, load_best_model=True, show_progress=False)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    record = {
+        "run_id": spec.run_id,
+        "spec": {**asdict(spec), "profile": spec.profile.as_dict()},
+        "recbole_config": {k: config_dict[k] for k in recbole_config_dict(spec, Path(), run_dir) if k not in ("data_path", "checkpoint_dir")},
+        "best_epoch": int(max(range(len(history)), key=lambda i: (history[i], -i))) if history else -1,
+        "epochs": len(history),
+        "valid_history": history,
+        "train_seconds": round(train_seconds, 2),
+        "trainable_parameters": int(trainable),
+        "threads": torch.get_num_threads(),
+        "valid": {k: float(v) for k, v in valid.items()},
+        "test": {k: float(v) for k, v in test.items()},
+        "embedding": embedding_meta,
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    write_json(record_path, record)
+    return record
+
+
+def _worker_init(threads: int | None) -> None:
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING)  # epoch lines go to the run's train.log, not the notebook
+    logging.getLogger().addHandler(console)
+
+
+def _worker_run(spec: RunSpec) -> dict:
+    handler = logging.FileHandler(spec.run_dir() / "train.log", mode="w")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        return train_and_evaluate(spec)
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+
+
+def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | None = None, progress: bool = True) -> list[dict]:
+    """Run every spec (reusing finished ones), `parallel` at a time in spawned processes; records in spec order.
+
+    Defaults come from the first spec's profile. With parallel=1 runs execute in this process.
+    """
+    if not specs:
+        return []
+    from tqdm.auto import tqdm
+
+    profile = specs[0].profile
+    parallel = parallel or profile.parallel_runs
+    threads = threads if threads is not None else profile.threads_per_run
+    records: dict[int, dict] = {}
+    todo = []
+    for index, spec in enumerate(specs):
+        path = spec.run_dir() / "record.json"
+        if path.is_file() and read_json(path).get("run_id") == spec.run_id:
+            records[index] = {**read_json(path), "reused": True}
+        else:
+            todo.append(index)
+    _encode_ahead([specs[i] for i in todo])
+    bar = tqdm(total=len(specs), initial=len(records), desc="training runs", disable=not progress)
+    if parallel == 1 or len(todo) <= 1:
+        for index in todo:
+            bar.set_postfix_str(specs[index].label)
+            records[index] = train_and_evaluate(specs[index])
+            bar.update()
+    else:
+        for key, value in MALLOC_ENV.items():  # read by glibc when each worker process starts
+            os.environ.setdefault(key, value)
+        context = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(parallel, mp_context=context, initializer=_worker_init, initargs=(threads,)) as pool:
+            futures = {pool.submit(_worker_run, specs[i]): i for i in todo}
+            for future in cf.as_completed(futures):
+                index = futures[future]
+                records[index] = future.result()
+                bar.set_postfix_str(specs[index].label)
+                bar.update()
+    bar.close()
+    return [records[i] for i in range(len(specs))]
+
+
+def _encode_ahead(specs: list[RunSpec]) -> None:
+    """Fill the embedding cache in this process, once per (dataset, encoder), before workers start."""
+    from ..encoders.cache import embed
+    from ..text import get_recipe
+
+    for dataset, encoder in sorted({(s.dataset, s.encoder) for s in specs if s.encoder}):
+        prepared = prepare(dataset)
+        embed(encoder, prepared.item_texts(), dataset=dataset, recipe_hash=get_recipe(prepared.spec.text_recipe).hash)
+
+
+def records_to_frame(records: list[dict]) -> pd.DataFrame:
+    """Tidy results rows (gtebench.results.COLUMNS) from run records."""
+    import json
+
+    rows = []
+    for record in records:
+        spec = record["spec"]
+        encoder = spec["encoder"]
+        model_class = get_encoder(encoder).model_class if encoder else "id"
+        config = json.dumps({"recbole": record["recbole_config"], "profile": spec["profile"],
+                             "embedding": record.get("embedding"), "threads": record.get("threads")}, sort_keys=True)
+        for split in ("valid", "test"):
+            for metric, value in record[split].items():
+                rows.append({
+                    "task": "sr", "dataset": spec["dataset"], "backbone": spec["backbone"], "variant": spec["variant"],
+                    "model": encoder or "id", "model_class": model_class, "metric": metric, "split": split,
+                    "value": value, "seed": spec["seed"], "profile": spec["profile"]["name"],
+                    "best_epoch": record["best_epoch"], "epochs": record["epochs"],
+                    "train_seconds": record["train_seconds"], "run_id": record["run_id"], "config": config,
+                    "versions": json.dumps(record["versions"], sort_keys=True), "git_commit": record["git_commit"],
+                })
+    return pd.DataFrame(rows, columns=COLUMNS)

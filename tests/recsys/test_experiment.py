@@ -1,0 +1,35 @@
+import pytest
+
+from gtebench.data import DataError
+from gtebench.encoders.registry import EncoderError
+from gtebench.profiles import ProfileError
+from gtebench.recsys.experiment import ConfigError, SRExperimentConfig
+
+GOOD = dict(datasets=["ml-100k"], backbones=["sasrec"], encoders=["minilm-l6", "tfidf-svd"], seeds=[1, 2])
+
+
+def test_from_params_builds_one_run_per_cell():
+    config = SRExperimentConfig.from_params(**GOOD, results_file="/tmp/x.csv")
+    specs = config.run_specs()
+    assert len(specs) == 2 * 3  # seeds x (id + 2 encoders)
+    assert {(s.variant, s.encoder) for s in specs} == {("id", None), ("text", "minilm-l6"), ("text", "tfidf-svd")}
+    assert str(config.results_file) == "/tmp/x.csv"
+
+
+@pytest.mark.parametrize(
+    "change,error,match",
+    [
+        ({"datasets": ["ml-1m"]}, DataError, "known datasets"),
+        ({"encoders": ["nv-embed"]}, EncoderError, "known encoders"),
+        ({"encoders": "minilm-l6"}, ConfigError, "list of encoder keys"),
+        ({"seeds": []}, ConfigError, "non-empty list"),
+        ({"seeds": ["1"]}, ConfigError, "integers"),
+        ({"profile": "fast"}, ProfileError, "known profiles"),
+        ({"profile_overrides": {"epochs": 3}}, ProfileError, "unknown profile setting"),
+        ({"results_file": "out.parquet"}, ConfigError, ".csv"),
+        ({"encoders": [], "include_id": False}, ConfigError, "nothing to run"),
+    ],
+)
+def test_bad_parameters_say_what_is_valid(change, error, match):
+    with pytest.raises(error, match=match):
+        SRExperimentConfig.from_params(**{**GOOD, **change})

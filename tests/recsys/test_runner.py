@@ -1,0 +1,42 @@
+"""Short real trainings on a slice of MovieLens-100k: they must beat a random ranker by a clear margin."""
+
+import math
+
+import pytest
+
+from gtebench.profiles import get_training_profile
+from gtebench.recsys.backbones import BackboneError
+from gtebench.recsys.runner import RunSpec, records_to_frame, train_and_evaluate
+from gtebench.results import validate
+
+SLICE = dict(max_users=300, max_epochs=3, stopping_step=2, parallel_runs=1)
+
+
+def random_ndcg_at_10(n_items: int) -> float:
+    """Expected NDCG@10 of a uniformly random ranking with one relevant item among n_items."""
+    return sum(1 / math.log2(rank + 1) for rank in range(1, 11)) / n_items
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant,encoder", [("id", None), ("text", "minilm-l6")])
+def test_short_training_beats_a_random_ranker(variant, encoder):
+    profile = get_training_profile("default").with_overrides(**SLICE)
+    spec = RunSpec("ml-100k", "sasrec", variant, encoder, 7, profile)
+    record = train_and_evaluate(spec)
+    baseline = random_ndcg_at_10(1682)
+    assert record["test"]["ndcg@10"] > 4 * baseline, record["test"]
+    assert 1 <= record["epochs"] <= 3 and 0 <= record["best_epoch"] < record["epochs"]
+    assert train_and_evaluate(spec)["reused"] is True  # the record is found, not retrained
+    frame = validate(records_to_frame([record]))
+    assert len(frame) == 8  # 4 metrics x valid/test
+    assert set(frame.metric) == {"recall@10", "recall@50", "ndcg@10", "ndcg@50"}
+
+
+def test_run_spec_validation():
+    profile = get_training_profile("default")
+    with pytest.raises(BackboneError, match="needs an encoder"):
+        RunSpec("ml-100k", "sasrec", "text", None, 1, profile)
+    with pytest.raises(BackboneError, match="takes no encoder"):
+        RunSpec("ml-100k", "sasrec", "id", "minilm-l6", 1, profile)
+    with pytest.raises(BackboneError, match="Did you mean"):
+        RunSpec("ml-100k", "sasrek", "id", None, 1, profile)

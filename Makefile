@@ -31,7 +31,7 @@ test: setup ## run the test suite
 	$(BIN)/python -m pytest
 
 benchmark: setup ## run the speed benchmarks (ratios against references measured in the same run)
-	$(BIN)/python benchmarks/bench_training.py
+	for bench in benchmarks/bench_*.py; do $(BIN)/python $$bench || exit 1; done
 
 notebooks: setup ## rewrite notebooks/ from tools/make_notebooks.py
 	$(BIN)/python tools/make_notebooks.py

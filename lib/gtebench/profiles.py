@@ -89,7 +89,9 @@ TRAINING_PROFILES: dict[str, TrainingProfile] = {
         threads_per_run=1,
         # ID SASRec with the text variant's transformer (hidden 64) instead of the paper code's 300: 6x cheaper,
         # and text and ID items then differ only in the item representation
-        backbone_overrides={"id": {"hidden_size": 64}},
+        # The text adaptor's dropout mask drawn once per item and step instead of per sequence position: the same
+        # model at evaluation, ~1.4x faster training on CPU (dropout random numbers dominate a step).
+        backbone_overrides={"id": {"hidden_size": 64}, "text": {"adaptor_per_position": False}},
     ),
 }
 

@@ -46,3 +46,17 @@ def test_text_table_is_frozen_and_the_adaptor_trains():
     loss = module(ids).sum()
     loss.backward()
     assert module.text.grad is None
+
+
+@pytest.mark.parametrize("per_position", [True, False])
+def test_both_dropout_granularities_agree_in_eval_and_differ_in_training(per_position):
+    torch.manual_seed(0)
+    module = TextItemEmbedding(torch.randn(10, 12), hidden_size=4, adaptor_hidden=[6], dropout=0.5,
+                               per_position=per_position)
+    ids = torch.tensor([[3, 3, 3, 3]])
+    module.train()
+    out = module(ids)[0]
+    same_rows = all(torch.equal(out[0], out[i]) for i in range(1, 4))
+    assert same_rows is (not per_position)  # shared: one mask per item; per position: independent masks
+    module.eval()
+    assert torch.allclose(module(ids)[0, 0], module.weight[3], atol=1e-6)

@@ -50,7 +50,13 @@ BACKBONES: dict[str, Backbone] = {
         recbole_model="SASRec",
         text_model="SASRecText",
         id_params={**_SASREC_COMMON, "hidden_size": 300},
-        text_params={**_SASREC_COMMON, "hidden_size": 64, "adaptor_hidden": [300], "adaptor_dropout": 0.2},
+        text_params={
+            **_SASREC_COMMON,
+            "hidden_size": 64,
+            "adaptor_hidden": [300],
+            "adaptor_dropout": 0.2,
+            "adaptor_per_position": True,  # the paper's code adapts every position of the input sequence
+        },
     ),
 }
 

@@ -19,12 +19,17 @@ class TextItemEmbedding(nn.Module):
     """Stands where a backbone uses nn.Embedding: `module(ids)` and `module.weight` behave the same.
 
     The text table is a buffer: frozen, saved in checkpoints (so load_best_model restores it), never trained.
-    Row 0 is the padding item (zeros). Lookups pass through the adaptor per position (independent dropout
-    masks, as in the paper's code); `weight` is the adapted table of all items (the output side of the CE loss).
+    Row 0 is the padding item (zeros). `weight` is the adapted table of all items (the output side of the CE
+    loss). Lookups either pass each position through the adaptor (per_position=True: an independent dropout mask
+    per position, as in the paper's code) or gather rows of `weight` (False: one mask per item and step, shared
+    by the input and output sides). In eval mode both are the same function; in training per-position costs
+    ~3x the dropout random numbers, which dominate a step on CPU.
     """
 
-    def __init__(self, table: torch.Tensor, hidden_size: int, adaptor_hidden: list[int], dropout: float):
+    def __init__(self, table: torch.Tensor, hidden_size: int, adaptor_hidden: list[int], dropout: float,
+                 per_position: bool = True):
         super().__init__()
+        self.per_position = per_position
         if table.ndim != 2:
             raise ValueError(f"text table must be 2-d (items x dim), got shape {tuple(table.shape)}")
         self.register_buffer("text", table.float().contiguous())
@@ -45,7 +50,9 @@ class TextItemEmbedding(nn.Module):
         return self.adaptor(self.text)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return self.adaptor(F.embedding(ids, self.text))
+        if self.per_position:
+            return self.adaptor(F.embedding(ids, self.text))
+        return F.embedding(ids, self.weight)
 
 
 def aligned_item_table(dataset, ids: list[str], vectors: np.ndarray) -> torch.Tensor:
@@ -74,5 +81,6 @@ class SASRecText(SASRec):
         if item_table.shape[0] != self.n_items:
             raise ValueError(f"text table has {item_table.shape[0]} rows, RecBole has {self.n_items} items (incl. padding)")
         self.item_embedding = TextItemEmbedding(
-            item_table, self.hidden_size, list(config["adaptor_hidden"]), config["adaptor_dropout"]
+            item_table, self.hidden_size, list(config["adaptor_hidden"]), config["adaptor_dropout"],
+            per_position=config["adaptor_per_position"],
         )

@@ -279,6 +279,7 @@ def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | N
             records[index] = {**read_json(path), "reused": True}
         else:
             todo.append(index)
+    todo.sort(key=lambda i: specs[i].variant == "id")  # text runs take longest: start them first, workers end together
     _encode_ahead([specs[i] for i in todo])
     bar = tqdm(total=len(specs), initial=len(records), desc="training runs", disable=not progress)
     if parallel == 1 or len(todo) <= 1:

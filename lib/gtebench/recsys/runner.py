@@ -186,6 +186,10 @@ def _build(spec: RunSpec, run_dir: Path):
         embedding_meta = {"path": str(embeddings.path), **{k: embeddings.meta["key"][k] for k in ("precision", "weights", "dim")}}
     else:
         model = _model_class(spec)(config, train_data.dataset).to(config["device"])
+    if spec.profile.fast_dropout:
+        from .speedups import use_rand_dropout
+
+        use_rand_dropout(model)
     with _isolated_argv_and_cwd(run_dir):
         trainer = Trainer(config, model)
     # RecBole's SummaryWriter holds a path relative to the working directory at construction time; give it an
@@ -236,9 +240,19 @@ def train_and_evaluate(spec: RunSpec, reuse: bool = True) -> dict:
     return record
 
 
+def _die_with_parent() -> None:
+    """A worker of a killed notebook kernel would otherwise train on, orphaned, eating the CPU (Linux only)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
 def _worker_init(threads: int | None) -> None:
     import torch
 
+    _die_with_parent()
     if threads:
         torch.set_num_threads(threads)
     console = logging.StreamHandler()

@@ -13,6 +13,7 @@ import string
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from .data.errors import DataError
@@ -50,8 +51,10 @@ def _sr_piece(value) -> str:
     Every piece ends with one space (so the text ends with a space, as the authors'). A missing value (None, or
     NaN from a table) renders as '' where the authors' code would crash or write 'nan.'.
     """
-    if isinstance(value, (list, tuple)) or (hasattr(value, "tolist") and not isinstance(value, str)):
-        values = list(value.tolist() if hasattr(value, "tolist") else value)
+    if isinstance(value, np.ndarray):  # list fields read back from parquet
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        values = list(value)
         return (", ".join(_clean_sr(str(v)) for v in values) + "." if values else "") + " "
     if value is None or (isinstance(value, float) and value != value):
         return " "
@@ -92,7 +95,7 @@ def _amazon_ps(record: Mapping) -> str:
     for field in ("title", "description"):
         value = record.get(field)
         if value is not None and not (isinstance(value, float) and value != value):
-            text += _clean_ps(value.tolist() if hasattr(value, "tolist") else value) + " "
+            text += _clean_ps(value.tolist() if isinstance(value, np.ndarray) else value) + " "
     return text.replace("\t", " ")
 
 
@@ -147,6 +150,9 @@ def template_recipe(name: str, template: str) -> Recipe:
 
 
 def get_recipe(name: str) -> Recipe:
+    """A named recipe, or 'template:<str.format template>' (how a custom dataset names its own recipe)."""
+    if name.startswith("template:"):
+        return template_recipe(name, name[len("template:"):])
     if name not in RECIPES:
         raise DataError(f"unknown text recipe {name!r}; known recipes: {sorted(RECIPES)}")
     return RECIPES[name]

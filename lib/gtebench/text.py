@@ -143,6 +143,10 @@ def template_recipe(name: str, template: str) -> Recipe:
         values = {}
         for field in fields:
             value = record.get(field)
+            if isinstance(value, np.ndarray):
+                value = value.tolist()
+            if isinstance(value, float) and value != value:  # NaN: a field missing from some JSON lines
+                value = None
             values[field] = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else (value or "")
         return " ".join(template.format(**values).split())
 

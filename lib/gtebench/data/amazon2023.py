@@ -107,22 +107,35 @@ def local_files(folder: Path, domain: str, variant: str) -> tuple[dict[str, Path
 
 def hub_files(domain: str, variant: str) -> tuple[dict[str, Path], Path]:
     """Download (or reuse the HF cache of) the official files behind the configs the authors load."""
+    splits = {s: hub_file(f"{VARIANTS[variant]}/{domain}.{s}.csv") for s in SPLITS}
+    return splits, hub_file(f"raw/meta_categories/meta_{domain}.jsonl")
+
+
+def metadata_file(domain: str) -> Path:
+    """Only the metadata file of a category (product search pools need item text from many categories)."""
+    check_category(domain)
+    folder = local_dir()
+    if os.environ.get(LOCAL_ENV) or folder.is_dir():
+        name = f"meta_{domain}.jsonl"
+        found = _first_existing(folder, [f"raw/meta_categories/{name}", name])
+        if found is None:
+            raise DataError(f"Amazon Reviews 2023 metadata {name}[.gz] not found in {folder}; download it from "
+                            f"https://amazon-reviews-2023.github.io/ or the HF dataset {HF_REPO}")
+        return found
+    return hub_file(f"raw/meta_categories/meta_{domain}.jsonl")
+
+
+def hub_file(filename: str, repo: str = HF_REPO) -> Path:
+    """One file of a HF dataset repository (downloaded once into the HF cache)."""
     try:
         from huggingface_hub import hf_hub_download
-    except ImportError as exc:  # pragma: no cover - huggingface_hub comes with sentence-transformers
-        raise DataError("huggingface_hub is needed to download Amazon Reviews 2023: pip install huggingface_hub") from exc
 
-    def get(filename: str) -> Path:
-        try:
-            return Path(hf_hub_download(repo_id=HF_REPO, filename=filename, repo_type="dataset"))
-        except Exception as exc:  # network, auth or missing file: say which file and the offline alternative
-            raise DataError(
-                f"could not download {filename} from the HF dataset {HF_REPO} ({type(exc).__name__}: {exc}); "
-                f"without internet, put the official files in a folder and set {LOCAL_ENV} to it"
-            ) from exc
-
-    splits = {s: get(f"{VARIANTS[variant]}/{domain}.{s}.csv") for s in SPLITS}
-    return splits, get(f"raw/meta_categories/meta_{domain}.jsonl")
+        return Path(hf_hub_download(repo_id=repo, filename=filename, repo_type="dataset"))
+    except Exception as exc:  # network, auth or missing file: say which file and the offline alternative
+        raise DataError(
+            f"could not download {filename} from the HF dataset {repo} ({type(exc).__name__}: {exc}); without "
+            "internet, put the official files in a local folder (see the loader's docstring for the variable)"
+        ) from exc
 
 
 def source_files(domain: str, variant: str) -> tuple[dict[str, Path], Path]:

@@ -103,3 +103,46 @@ def load_custom(folder: Path):
     report = {"users_with_unsorted_timestamps": count_unsorted_users(interactions)}
     interactions, report["interactions_without_metadata"] = split_known(interactions, items)
     return Loaded(items=items, interactions=interactions, files=[items_path, inter_path], report=report)
+
+
+def custom_search_spec(key: str):
+    from .search import SearchSpec
+
+    folder = Path(key[len("custom:"):]).expanduser()
+    if not folder.is_dir():
+        raise DataError(f"custom dataset folder {folder} does not exist; {FORMAT_HINT}")
+    return SearchSpec(key=f"custom/{folder.name}", description=f"custom search dataset in {folder}", loader="custom",
+                      text_recipe=text_recipe_name(folder), options={"folder": str(folder)})
+
+
+def load_custom_search(spec):
+    """queries + qrels + items of a custom folder; judgments of items without metadata are dropped and counted."""
+    from .cache import checksums
+    from .search import SearchDataset
+
+    folder = Path(spec.options["folder"])
+    items, items_path = read_items(folder)
+    queries, queries_path = read_table(folder, "queries", ("qid", "query"))
+    check_unique(queries["qid"], "qid", queries_path)
+    qrels, qrels_path = read_table(folder, "qrels", ("qid", "item_id", "relevance"))
+    relevance = pd.to_numeric(qrels["relevance"], errors="coerce")
+    if relevance.isna().any():
+        bad = qrels.loc[relevance.isna(), "relevance"].iloc[0]
+        raise DataError(f"{qrels_path}: relevance {bad!r} is not a number (use 1/0 or grades like 1, 0.1)")
+    qrels = qrels.assign(relevance=relevance.astype(float))[["qid", "item_id", "relevance"]]
+    unknown = sorted(set(qrels["qid"]) - set(queries["qid"]))
+    if unknown:
+        raise DataError(f"{qrels_path}: {len(unknown)} qid(s) not in {queries_path.name}, e.g. {unknown[:5]}")
+    known = qrels["item_id"].isin(set(items["item_id"]))
+    report = {"judgments_without_item_metadata": int((~known).sum())}
+    qrels = qrels[known].reset_index(drop=True)
+    relevant = set(qrels.loc[qrels["relevance"] > 0, "qid"])
+    report["queries_without_relevant_item"] = int((~queries["qid"].isin(relevant)).sum())
+    queries = queries[queries["qid"].isin(relevant)]
+    series = pd.Series(queries["query"].to_numpy(), index=queries["qid"].to_numpy())
+    category = dict(zip(items["item_id"], items["category"])) if "category" in items.columns else {}
+    best = qrels[qrels["relevance"] > 0].sort_values("relevance", ascending=False).drop_duplicates("qid")
+    target = dict(zip(best["qid"], best["item_id"]))
+    domain = pd.Series([str(category.get(target[q], "") or "") for q in series.index], index=series.index, dtype=str)
+    return SearchDataset(spec, series, qrels, items, domain, report,
+                         checksums([items_path, queries_path, qrels_path]))

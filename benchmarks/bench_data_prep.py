@@ -15,6 +15,7 @@ The target is <= 4 GB peak. --scale shrinks everything (e.g. 0.01 for a quick ch
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -43,12 +44,12 @@ def generate_amazon(folder: Path, rows_target: int, n_items: int, seed: int = 0)
     for handle in handles.values():
         handle.write("user_id,parent_asin,rating,timestamp,history\n")
     items = [f"B{i:09d}" for i in range(n_items)]
-    weights = [1.0 / (i + 10) for i in range(n_items)]  # popularity skew
+    cum_weights = list(itertools.accumulate(1.0 / (i + 10) for i in range(n_items)))  # popularity skew
     written, user = 0, 0
     while written < rows_target:
         length = min(int(rng.paretovariate(1.6)), 300)  # most users 1-2 items, a long tail
         stamps = sorted(rng.randrange(START, END) for _ in range(length))
-        bought = rng.choices(items, weights=weights, k=length)
+        bought = rng.choices(items, cum_weights=cum_weights, k=length)
         uid = f"AG{user:026d}"
         for k in range(length):
             split = "train" if stamps[k] < T1 else "valid" if stamps[k] < T2 else "test"

@@ -56,6 +56,7 @@ class Loaded:
     report: dict = field(default_factory=dict)  # counts of everything removed or repaired, never silent
     files: list[Path] = field(default_factory=list)
     folder: Path | None = None  # prepared artefacts (parquet, data_maps.json, manifest.json), when cached
+    sources: dict[str, str] | None = None  # file name -> sha256, when the loader already computed them
 
 
 def _ml100k_files() -> list[Path]:
@@ -262,7 +263,7 @@ class PreparedDataset:
 def prepare(key: str) -> PreparedDataset:
     spec = get_dataset(key)
     loaded = LOADERS[spec.loader](spec)
-    sources = {p.name: sha256_file(p) for p in (loaded.files or spec.source_files())}
+    sources = loaded.sources or {p.name: sha256_file(p) for p in (loaded.files or spec.source_files())}
     if loaded.items["item_id"].duplicated().any():
         dup = loaded.items.loc[loaded.items["item_id"].duplicated(), "item_id"].unique()[:5].tolist()
         raise DataError(f"dataset {key!r}: duplicate item ids in the metadata, e.g. {dup}")

@@ -125,7 +125,7 @@ def metadata_file(domain: str) -> Path:
     return hub_file(f"raw/meta_categories/meta_{domain}.jsonl")
 
 
-def hub_file(filename: str, repo: str = HF_REPO) -> Path:
+def hub_file(filename: str, repo: str = HF_REPO, local_env: str = LOCAL_ENV) -> Path:
     """One file of a HF dataset repository (downloaded once into the HF cache)."""
     try:
         from huggingface_hub import hf_hub_download
@@ -134,7 +134,7 @@ def hub_file(filename: str, repo: str = HF_REPO) -> Path:
     except Exception as exc:  # network, auth or missing file: say which file and the offline alternative
         raise DataError(
             f"could not download {filename} from the HF dataset {repo} ({type(exc).__name__}: {exc}); without "
-            "internet, put the official files in a local folder (see the loader's docstring for the variable)"
+            f"internet, put the official files in a folder and set {local_env} to it"
         ) from exc
 
 
@@ -149,16 +149,28 @@ def source_files(domain: str, variant: str) -> tuple[dict[str, Path], Path]:
 # ---------------------------------------------------------------- reading
 
 
-def read_metadata(path: Path) -> pd.DataFrame:
-    """Items with the text fields, keyed by parent_asin (as item_id); duplicate ids are an error."""
-    records = []
-    for record in iter_jsonl(path, required=("parent_asin",)):
-        records.append({"item_id": str(record["parent_asin"]), **{f: record.get(f) for f in META_FIELDS}})
-    items = pd.DataFrame(records, columns=["item_id", *META_FIELDS])
-    if items["item_id"].duplicated().any():
-        dup = items.loc[items["item_id"].duplicated(), "item_id"].unique()[:5].tolist()
-        raise DataError(f"{path}: duplicate parent_asin(s) {dup}; each item must appear once in the metadata")
-    return items
+def metadata_ids(path: Path) -> set[str]:
+    """First pass over the metadata: the ids only (bounded memory for categories with millions of items).
+
+    A malformed line, a record without parent_asin or a duplicate parent_asin is an error naming file and line.
+    """
+    ids: set[str] = set()
+    for number, record in enumerate(iter_jsonl(path, required=("parent_asin",)), start=1):
+        item = str(record["parent_asin"])
+        if item in ids:
+            raise DataError(f"{path}, record {number}: duplicate parent_asin(s) {[item]}; each item must appear once")
+        ids.add(item)
+    return ids
+
+
+def read_metadata(path: Path, keep: set[str] | None = None) -> pd.DataFrame:
+    """Second pass: the text fields of the items in `keep` (all when None), keyed by parent_asin as item_id."""
+    records = [
+        {"item_id": str(r["parent_asin"]), **{f: r.get(f) for f in META_FIELDS}}
+        for r in iter_jsonl(path, required=("parent_asin",))
+        if keep is None or str(r["parent_asin"]) in keep
+    ]
+    return pd.DataFrame(records, columns=["item_id", *META_FIELDS])
 
 
 def iter_split_chunks(path: Path) -> Iterator[pd.DataFrame]:
@@ -286,8 +298,7 @@ def prepare_amazon2023(domain: str, variant: str = "0core_timestamp_w_his", max_
               "sources": checksums(files)}
 
     def build(folder: Path) -> dict:
-        items = read_metadata(meta_file)
-        with_meta = set(items["item_id"])
+        with_meta = metadata_ids(meta_file)
         parts, counts, ids = [], {}, IdMap()
         for split, path in split_files.items():
             for chunk in iter_split_chunks(path):
@@ -300,9 +311,8 @@ def prepare_amazon2023(domain: str, variant: str = "0core_timestamp_w_his", max_
                     counts[f"{split}.{name}"] = counts.get(f"{split}.{name}", 0) + value
         rows, unsorted = with_positions(pd.concat(parts, ignore_index=True))
         counts["unsorted_rows_reordered"] = unsorted
-        used = set(ids.item2id)
-        counts["items_with_metadata"] = len(items)
-        items = items[items["item_id"].isin(used)].reset_index(drop=True)
+        counts["items_with_metadata"] = len(with_meta)
+        items = read_metadata(meta_file, keep=set(ids.item2id))
         counts.update({"users": len(ids.user2id) - 1, "items": len(ids.item2id) - 1,
                        **{f"{s}.rows": int((rows["split"] == s).sum()) for s in SPLITS}})
         save_frame(items, folder / "items.parquet")
@@ -316,4 +326,4 @@ def prepare_amazon2023(domain: str, variant: str = "0core_timestamp_w_his", max_
     if any(dropped.values()):
         log.info("amazon2023/%s: removed %s (see %s)", domain, dropped, folder / "manifest.json")
     return Loaded(items=pd.read_parquet(folder / "items.parquet"), rows=pd.read_parquet(folder / "rows.parquet"),
-                  report=report, files=files, folder=folder)
+                  report=report, files=files, folder=folder, sources=params["sources"])

@@ -37,7 +37,7 @@ def source_files() -> tuple[Path, Path]:
         return find_file(folder, "test", (".csv",), how), find_file(folder, POOL_STEM, (".jsonl",), how)
     from .amazon2023 import hub_file
 
-    return hub_file("test.csv", HF_REPO), hub_file(f"{POOL_STEM}.jsonl", HF_REPO)
+    return hub_file("test.csv", HF_REPO, LOCAL_ENV), hub_file(f"{POOL_STEM}.jsonl", HF_REPO, LOCAL_ENV)
 
 
 def write_pool(jsonl: Path, out: Path) -> dict:

@@ -156,7 +156,7 @@ def read_asin2category() -> tuple[dict, Path]:
     if path is None:
         from .amazon2023 import hub_file
 
-        path = hub_file("asin2category.json")
+        path = hub_file("asin2category.json", local_env=LOCAL_ENV)
     mapping = read_json_file(path)
     if not isinstance(mapping, dict):
         raise DataError(f"{path}: expected a JSON object {{asin: category}}")

@@ -9,7 +9,7 @@ from gtebench.data import DataError, get_dataset, prepare
 from gtebench.data.amazon2023 import prepare_amazon2023
 from gtebench.io import read_json
 
-from .amazon2023_files import META, SPLITS, TR, write_official
+from .amazon2023_files import META, SPLITS, TR, VA, write_official
 
 
 @pytest.fixture
@@ -99,3 +99,12 @@ def test_missing_files_and_unknown_categories_are_explained(local):
         prepare("amazon2023/All_Beauty")
     with pytest.raises(DataError, match=r"valid names after 'amazon2023/' are .*'All_Beauty'.*'Video_Games'"):
         get_dataset("amazon2023/Beauty")
+
+
+def test_rows_out_of_time_order_are_counted_and_reordered(local):
+    # u1's two valid rows are written newest first: positions follow time, and the disorder is counted
+    write_official(local, splits=dict(SPLITS, valid=[("u1", "c", VA + 5, "a b x"), ("u1", "d", VA, "a b x")]))
+    prepared = prepare("amazon2023/All_Beauty")
+    assert prepared.report["unsorted_rows_reordered"] == 1
+    valid = prepared.split_rows(50).query("split == 'valid'")
+    assert valid.item_id.tolist() == ["d", "c"] and valid.position.tolist() == [2, 3]

@@ -10,6 +10,11 @@ Sequential-recommendation keys: `ml-100k`, `ml-latest-small`, `amazon2018/Scient
 `amazon2023-5core-lastout/...`, and `custom:<folder>` (data/custom.py). Splits: "leave_one_out" (from
 interactions) or "given" (rows that come split from the source, with their histories). Product-search
 datasets (`esci`, `amazon-c4`, ...) have their own interface in data/search.py.
+
+Real files are read from $GTEBENCH_SHARED_DATA (default `<checkout>/../shared/data`) or a per-dataset folder
+variable (GTEBENCH_AMAZON2023_DIR, GTEBENCH_AMAZON2018_SCIENTIFIC_DIR, ..., named in each loader module); the
+paper's sets fall back to the Hugging Face hub. Prepared artefacts and exports carry a manifest (source
+checksums, parameters, counts of everything removed) and are reused only while it matches.
 """
 
 from __future__ import annotations
@@ -256,7 +261,11 @@ class PreparedDataset:
         counts = export_benchmark(rows, folder, self.recbole_name)
         if self.folder is not None and (self.folder / "data_maps.json").is_file():  # provenance of the id maps
             shutil.copyfile(self.folder / "data_maps.json", folder / f"{self.recbole_name}.data_maps")
-        write_json(manifest_path, {"params": params, "rows": counts, "report": self.report})  # written last: marks the export complete
+        from ..text import get_recipe
+
+        recipe = get_recipe(self.spec.text_recipe)
+        write_json(manifest_path, {"params": params, "rows": counts, "report": self.report,
+                                   "text_recipe": {"name": recipe.name, "version": recipe.version, "hash": recipe.hash}})  # written last: marks the export complete
         return data_path, self.recbole_name
 
 

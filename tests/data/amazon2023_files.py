@@ -22,8 +22,8 @@ META = [
 ]
 
 
-def write_official(folder, splits=SPLITS, meta=META, fmt="csv", gz=True):
-    bench = folder / "benchmark" / "0core" / "timestamp_w_his"
+def write_official(folder, splits=SPLITS, meta=META, fmt="csv", gz=True, variant=("0core", "timestamp_w_his")):
+    bench = folder / "benchmark" / variant[0] / variant[1]
     bench.mkdir(parents=True)
     opener = gzip.open if gz else open
     for split, rows in splits.items():
@@ -35,7 +35,7 @@ def write_official(folder, splits=SPLITS, meta=META, fmt="csv", gz=True):
                 handle.writelines(json.dumps({"user_id": u, "parent_asin": i, "rating": 5.0, "timestamp": t,
                                               "history": h}) + "\n" for u, i, t, h in rows)
     meta_dir = folder / "raw" / "meta_categories"
-    meta_dir.mkdir(parents=True)
+    meta_dir.mkdir(parents=True, exist_ok=True)
     with opener(meta_dir / f"meta_All_Beauty.jsonl{'.gz' if gz else ''}", "wt") as handle:
         handle.writelines(line if isinstance(line, str) else json.dumps(line) + "\n" for line in meta)
     return folder

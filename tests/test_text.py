@@ -42,3 +42,37 @@ def test_empty_text_is_an_error_naming_the_item():
 def test_unknown_recipe_lists_the_known_ones():
     with pytest.raises(DataError, match="movielens"):
         get_recipe("nope")
+
+
+def test_amazon_sr_recipe_matches_the_authors_cleaning_by_hand():
+    record = {
+        "item_id": "B01",
+        "title": "  Rose &amp; Oud <b>Eau</b>\tde\nParfum  ",
+        "features": ["Long lasting", "50 ml"],
+        "categories": [],
+        "description": ["Caf\u00e9 notes", "Second   line"],
+    }
+    # title: unescaped, stripped, tag removed, tab/newline -> space; empty categories -> ''; the non-ASCII e
+    # becomes a space; every piece ends with a space, so the text does too.
+    assert get_recipe("amazon-sr").render(record) == (
+        "Rose & Oud Eau de Parfum Long lasting, 50 ml.  Caf  notes, Second line. "
+    )
+
+
+def test_amazon_sr_non_ascii_is_replaced_after_the_space_collapse():
+    # the authors collapse spaces before replacing non-ASCII, so 'a \u00e9 b' keeps three spaces
+    record = {"title": "a \u00e9 b", "features": [], "categories": ["Beauty"], "description": []}
+    assert get_recipe("amazon-sr").render(record) == "a   b  Beauty.  "
+
+
+def test_amazon_ps_recipe_title_and_description_with_one_final_dot():
+    record = {"title": 'The "Best" Mug...', "description": ["Holds 12 oz", "dishwasher\nsafe"], "features": ["x"]}
+    assert get_recipe("amazon-ps").render(record) == "The Best Mug. Holds 12 oz dishwashersafe. "
+    assert get_recipe("amazon-ps").render({"title": ".", "description": None}) == ".. "  # the authors' quirk
+    assert get_recipe("amazon-ps").render({"title": "Lamp", "description": []}) == "Lamp. . "
+
+
+def test_c4_and_amazon2018_recipes():
+    assert get_recipe("c4-metadata").render({"metadata": "As provided."}) == "As provided."
+    record = {"title": "Gloves", "brand": "Acme", "categories": "Lab, Safety", "description": "Nitrile <i>gloves</i>"}
+    assert get_recipe("amazon2018").render(record) == "Gloves Acme Lab, Safety Nitrile gloves "

@@ -6,11 +6,14 @@ can never reuse vectors computed from the old text.
 
 from __future__ import annotations
 
+import html
 import inspect
+import re
 import string
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from .data.errors import DataError
@@ -26,6 +29,79 @@ def _movielens(record: Mapping) -> str:
     if genres:
         text += " Genres: " + ", ".join(genres) + "."
     return text
+
+
+def _clean_sr(text: str) -> str:
+    """The SR cleaning of the authors' process_amazon_2023.py, step for step and in its order.
+
+    html-unescape, strip, drop HTML tags, newlines/tabs to a space, collapse runs of spaces, then replace each
+    non-ASCII character by a space. The last step comes after the collapse, so it can leave double spaces:
+    kept, because the embeddings of the paper were computed from exactly these strings.
+    """
+    text = html.unescape(text).strip()
+    text = re.sub(r"<[^>]+>", "", text)
+    text = re.sub(r"[\n\t]", " ", text)
+    text = re.sub(r" +", " ", text)
+    return re.sub(r"[^\x00-\x7F]", " ", text)
+
+
+def _sr_piece(value) -> str:
+    """One field: a non-empty list -> cleaned elements joined by ', ' and closed with '.'; a string -> cleaned.
+
+    Every piece ends with one space (so the text ends with a space, as the authors'). A missing value (None, or
+    NaN from a table) renders as '' where the authors' code would crash or write 'nan.'.
+    """
+    if isinstance(value, np.ndarray):  # list fields read back from parquet
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        values = list(value)
+        return (", ".join(_clean_sr(str(v)) for v in values) + "." if values else "") + " "
+    if value is None or (isinstance(value, float) and value != value):
+        return " "
+    return _clean_sr(str(value)) + " "
+
+
+def _amazon_sr(record: Mapping) -> str:
+    """The paper's SR item text: title, features, categories, description (Amazon Reviews 2023 metadata)."""
+    return "".join(_sr_piece(record.get(f)) for f in ("title", "features", "categories", "description"))
+
+
+def _amazon2018(record: Mapping) -> str:
+    """The SR recipe over the fields Amazon 2018 sets carry: title, brand, categories, description."""
+    return "".join(_sr_piece(record.get(f)) for f in ("title", "brand", "categories", "description"))
+
+
+def _clean_ps(value) -> str:
+    """The PS cleaning of the BLaIR/GTE process_esci.py: lists joined by ' ', dicts as str(), html-unescaped,
+    double quotes and newlines removed, trailing dots replaced by exactly one '.'.
+
+    Reproduced quirk: the trailing-dot count stops before the first character, so '.' becomes '..'.
+    """
+    if isinstance(value, (list, tuple)):
+        text = " ".join(map(str, value))
+    elif isinstance(value, dict):
+        text = str(value)
+    else:
+        text = str(value)
+    text = re.sub(r'["\n\r]*', "", html.unescape(text))
+    dots = len(text) - len(text.rstrip("."))
+    dots = min(dots, max(len(text) - 1, 0))
+    return text[: len(text) - dots] + "."
+
+
+def _amazon_ps(record: Mapping) -> str:
+    """The paper's PS item text (ESCI pool): title and description, each cleaned and followed by a space."""
+    text = ""
+    for field in ("title", "description"):
+        value = record.get(field)
+        if value is not None and not (isinstance(value, float) and value != value):
+            text += _clean_ps(value.tolist() if isinstance(value, np.ndarray) else value) + " "
+    return text.replace("\t", " ")
+
+
+def _c4_metadata(record: Mapping) -> str:
+    """Amazon-C4's pool file already holds the item text (its `metadata` field): used as provided."""
+    return str(record.get("metadata") or "")
 
 
 @dataclass(frozen=True)
@@ -47,6 +123,10 @@ class Recipe:
 
 RECIPES: dict[str, Recipe] = {
     "movielens": Recipe("movielens", 1, _movielens, "title (year). Genres: g1, g2."),
+    "amazon-sr": Recipe("amazon-sr", 1, _amazon_sr, "paper SR: title, features, categories, description (cleaned)"),
+    "amazon-ps": Recipe("amazon-ps", 1, _amazon_ps, "paper PS (ESCI pool): title, description (BLaIR cleaning)"),
+    "c4-metadata": Recipe("c4-metadata", 1, _c4_metadata, "Amazon-C4 pool: the metadata field as provided"),
+    "amazon2018": Recipe("amazon2018", 1, _amazon2018, "SR cleaning over title, brand, categories, description"),
 }
 
 
@@ -63,6 +143,10 @@ def template_recipe(name: str, template: str) -> Recipe:
         values = {}
         for field in fields:
             value = record.get(field)
+            if isinstance(value, np.ndarray):
+                value = value.tolist()
+            if isinstance(value, float) and value != value:  # NaN: a field missing from some JSON lines
+                value = None
             values[field] = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else (value or "")
         return " ".join(template.format(**values).split())
 
@@ -70,6 +154,9 @@ def template_recipe(name: str, template: str) -> Recipe:
 
 
 def get_recipe(name: str) -> Recipe:
+    """A named recipe, or 'template:<str.format template>' (how a custom dataset names its own recipe)."""
+    if name.startswith("template:"):
+        return template_recipe(name, name[len("template:"):])
     if name not in RECIPES:
         raise DataError(f"unknown text recipe {name!r}; known recipes: {sorted(RECIPES)}")
     return RECIPES[name]

@@ -7,7 +7,7 @@ from gtebench.data.movielens import load_ml100k
 
 
 def test_unknown_dataset_lists_known_and_close_names():
-    with pytest.raises(DataError, match=r"known datasets: \['ml-100k'\].*Did you mean \['ml-100k'\]"):
+    with pytest.raises(DataError, match=r"known datasets: \[.*'ml-100k'.*\].*Did you mean \['ml-100k'"):
         get_dataset("ml-100")
 
 
@@ -39,3 +39,15 @@ def test_recbole_benchmark_export_is_reused_and_follows_the_protocol():
     train_users = [line.split("\t")[0] for line in (folder / f"{name}.train.inter").read_text().splitlines()[1:]]
     assert max(train_users.count(u) for u in set(train_users)) == 20
     assert prepared.recbole_benchmark(20, 10)[0] != data_path  # other parameters, other export
+
+
+def test_export_manifest_records_sources_recipe_and_counts():
+    from gtebench.io import read_json
+    from gtebench.text import get_recipe
+
+    prepared = prepare("ml-100k")
+    data_path, name = prepared.recbole_benchmark(max_history=20, train_prefixes_per_user=5, max_users=50)
+    manifest = read_json(data_path / name / "manifest.json")
+    assert set(manifest["params"]["sources"]) == {"ml-100k.inter", "ml-100k.item"}
+    assert manifest["text_recipe"]["hash"] == get_recipe("movielens").hash
+    assert manifest["rows"]["test"] == 50

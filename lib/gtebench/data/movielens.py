@@ -63,3 +63,41 @@ def load_ml100k(folder: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]
         }
     )
     return interactions, items
+
+
+LATEST_SMALL_ENV = "GTEBENCH_ML_LATEST_SMALL_DIR"
+_YEAR = r"\s*\((\d{4})\)\s*$"
+
+
+def latest_small_files() -> list[Path]:
+    from .files import dataset_dir, find_file, shared_data_root
+
+    folder = dataset_dir(LATEST_SMALL_ENV, shared_data_root() / "movielens_latest_small_2016")
+    how = (f"download ml-latest-small from https://grouplens.org/datasets/movielens/ and set {LATEST_SMALL_ENV} "
+           "(or GTEBENCH_SHARED_DATA) to its folder")
+    return [find_file(folder, "ratings", (".csv",), how), find_file(folder, "movies", (".csv",), how)]
+
+
+def load_latest_small(spec=None):
+    """ml-latest-small (GroupLens CSVs): ratings -> interactions, movies -> items (title, year, genres)."""
+    from . import Loaded
+    from .files import check_columns, check_unique, open_text
+
+    ratings_path, movies_path = latest_small_files()
+    with open_text(ratings_path) as handle:
+        ratings = pd.read_csv(handle, dtype={"userId": str, "movieId": str})
+    check_columns(ratings.columns, ("userId", "movieId", "timestamp"), ratings_path)
+    with open_text(movies_path) as handle:
+        movies = pd.read_csv(handle, dtype=str, keep_default_na=False)
+    check_columns(movies.columns, ("movieId", "title", "genres"), movies_path)
+    check_unique(movies["movieId"], "movieId", movies_path)
+    interactions = pd.DataFrame({"user_id": ratings["userId"], "item_id": ratings["movieId"],
+                                 "timestamp": ratings["timestamp"].astype("int64")})
+    titles = movies["title"].str.strip()
+    items = pd.DataFrame({
+        "item_id": movies["movieId"],
+        "title": titles.str.replace(_YEAR, "", regex=True),
+        "year": titles.str.extract(_YEAR, expand=False).fillna(""),
+        "genres": [[] if g == "(no genres listed)" else g.split("|") for g in movies["genres"]],
+    })
+    return Loaded(items=items, interactions=interactions, files=[ratings_path, movies_path])

@@ -23,6 +23,7 @@ def export_benchmark(rows: pd.DataFrame, out_dir: Path, name: str) -> dict[str, 
     """Write the three benchmark files atomically; return the row count per split.
 
     Empty histories are refused: RecBole would read them as NaN (pandas 3 no longer fills them).
+    A history is a list of ids or one space-joined string of ids (the compact form of large prepared sets).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
@@ -34,6 +35,8 @@ def export_benchmark(rows: pd.DataFrame, out_dir: Path, name: str) -> dict[str, 
         with atomic_open(path, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(HEADER)
             for user, history, target in zip(part["user_id"], part["history"], part["item_id"]):
+                if isinstance(history, str):
+                    history = history.split(" ") if history else []
                 if len(history) == 0:
                     raise DataError(f"{path}: user {user!r} has an empty history for target {target!r}")
                 handle.write(

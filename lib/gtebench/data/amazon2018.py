@@ -1,0 +1,135 @@
+"""Amazon Reviews 2018 sets available as real files here (see <shared data>/*/SOURCE.md).
+
+- `amazon2018/Scientific`: Industrial_and_Scientific 5-core, complete chronological sequences
+  (`Scientific.inter.json[.gz]`: {user: [item, ...]}, `Scientific.item.json[.gz]`: {item: {title, description,
+  brand, categories}}). No timestamps are kept, only the order, so the loader stamps each interaction with its
+  position; the split is leave-one-out.
+- `amazon2018-samples/<Category>`: MiniOneRec next-item samples (history <= 10) of which only the source's
+  valid and test splits exist. Split used here (documented, not the source's): the first 90% of the valid file
+  (rows are in global target-time order) = train, its last 10% = valid, the test file = test.
+
+Folders: $GTEBENCH_AMAZON2018_SCIENTIFIC_DIR / $GTEBENCH_AMAZON2018_SAMPLES_DIR, else the shared-data folders.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataError
+from .files import check_columns, check_unique, dataset_dir, find_file, open_text, read_json_file, shared_data_root
+
+SCIENTIFIC_ENV = "GTEBENCH_AMAZON2018_SCIENTIFIC_DIR"
+SAMPLES_ENV = "GTEBENCH_AMAZON2018_SAMPLES_DIR"
+SAMPLE_CATEGORIES = ("Industrial_and_Scientific", "Office_Products")
+ITEM_FIELDS = ("title", "description", "brand", "categories")
+HOW_TO_GET = (
+    "These are the real files described in shared/data/README.md; set {env} (or GTEBENCH_SHARED_DATA) to the "
+    "folder that holds them."
+)
+
+
+def scientific_files() -> list[Path]:
+    folder = dataset_dir(SCIENTIFIC_ENV, shared_data_root() / "amazon2018_scientific_seq")
+    how = HOW_TO_GET.format(env=SCIENTIFIC_ENV)
+    return [find_file(folder, "Scientific.inter", (".json",), how), find_file(folder, "Scientific.item", (".json",), how)]
+
+
+def _items_from_json(path: Path) -> pd.DataFrame:
+    raw = read_json_file(path)
+    if not isinstance(raw, dict):
+        raise DataError(f"{path}: expected a JSON object {{item id: {{title, ...}}}}")
+    records = []
+    for item_id, meta in raw.items():
+        if not isinstance(meta, dict) or "title" not in meta:
+            raise DataError(f"{path}: item {item_id!r} has no 'title' field (required)")
+        records.append({"item_id": str(item_id), **{f: meta.get(f, "") for f in ITEM_FIELDS}})
+    return pd.DataFrame(records, columns=["item_id", *ITEM_FIELDS])
+
+
+def split_known(interactions: pd.DataFrame, items: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Drop interactions with items that have no metadata; return the kept rows and how many went."""
+    known = interactions["item_id"].isin(set(items["item_id"]))
+    return interactions[known].reset_index(drop=True), int((~known).sum())
+
+
+def load_scientific(spec=None):
+    from . import Loaded
+
+    inter_path, item_path = scientific_files()
+    sequences = read_json_file(inter_path)
+    if not isinstance(sequences, dict):
+        raise DataError(f"{inter_path}: expected a JSON object {{user id: [item id, ...]}}")
+    users, item_ids, stamps = [], [], []
+    for user, seq in sequences.items():
+        if not isinstance(seq, list):
+            raise DataError(f"{inter_path}: user {user!r} maps to {type(seq).__name__}, expected a list of item ids")
+        users += [str(user)] * len(seq)
+        item_ids += [str(i) for i in seq]
+        stamps += range(len(seq))  # order only: the source keeps no timestamps
+    interactions = pd.DataFrame({"user_id": users, "item_id": item_ids, "timestamp": pd.array(stamps, dtype="int64")})
+    items = _items_from_json(item_path)
+    interactions, dropped = split_known(interactions, items)
+    return Loaded(items=items, interactions=interactions, files=[inter_path, item_path],
+                  report={"interactions_without_metadata": dropped})
+
+
+def _parse_list(text: str, path: Path, column: str) -> list:
+    try:
+        value = ast.literal_eval(text) if text else []
+    except (ValueError, SyntaxError):
+        raise DataError(f"{path}: column {column!r} holds {text[:60]!r}, not a Python list literal") from None
+    return value if isinstance(value, list) else [value]
+
+
+def _list_or_none(text: str) -> list | None:
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, list) else [value]
+
+
+def load_samples(spec):
+    from . import Loaded
+
+    category = spec.options["category"]
+    folder = dataset_dir(SAMPLES_ENV, shared_data_root() / "amazon2018_industrial_office_seq")
+    how = HOW_TO_GET.format(env=SAMPLES_ENV)
+    item_path = find_file(folder, f"{category}.item", (".json",), how)
+    items = _items_from_json(item_path)
+    # the source stores description as a stringified Python list; a few are not valid literals (cut or
+    # unbalanced quotes): those stay the raw string, counted in the report
+    descriptions, unparsed = [], 0
+    for text in items["description"]:
+        value = _list_or_none(text) if isinstance(text, str) and text.startswith("[") else text
+        unparsed += value is None
+        descriptions.append(text if value is None else value)
+    items["description"] = descriptions
+    parts, files = [], [item_path]
+    for source_split in ("valid", "test"):
+        path = find_file(folder, f"{category}.{source_split}", (".csv",), how)
+        files.append(path)
+        with open_text(path) as handle:
+            frame = pd.read_csv(handle, dtype=str, keep_default_na=False)
+        check_columns(frame.columns, ("user_id", "history_item_id", "item_id"), path)
+        history = [" ".join(map(str, _parse_list(h, path, "history_item_id"))) for h in frame["history_item_id"]]
+        part = pd.DataFrame({"user_id": frame["user_id"], "item_id": frame["item_id"], "history": history})
+        if source_split == "valid":
+            cut = int(len(part) * 0.9)
+            part["split"] = ["train"] * cut + ["valid"] * (len(part) - cut)
+        else:
+            part["split"] = "test"
+        parts.append(part)
+    rows = pd.concat(parts, ignore_index=True)
+    empty = rows["history"].str.len() == 0
+    rows = rows[~empty].reset_index(drop=True)
+    rows["position"] = rows.groupby("user_id", sort=False).cumcount() + 1
+    return Loaded(items=items, rows=rows, files=files,
+                  report={"empty_history": int(empty.sum()), "descriptions_kept_as_text": int(unparsed)})
+
+
+def check_items_unique(items: pd.DataFrame, path: Path) -> None:
+    check_unique(items["item_id"], "item id", path)

@@ -1,0 +1,329 @@
+"""Amazon Reviews 2023 for sequential recommendation, prepared exactly as the paper (its section 2.3).
+
+Sources, in this order:
+1. a local folder: $GTEBENCH_AMAZON2023_DIR, else `<shared data>/amazon2023`, holding the files as the official
+   site distributes them, either flat or in the official layout
+   (`benchmark/0core/timestamp_w_his/All_Beauty.train.csv[.gz]`, `raw/meta_categories/meta_All_Beauty.jsonl[.gz]`;
+   split files may also be JSON lines with the same fields);
+2. the Hugging Face dataset `McAuley-Lab/Amazon-Reviews-2023` (the files behind the configs
+   `0core_timestamp_w_his_{domain}` and `raw_meta_{domain}`), downloaded with huggingface_hub.
+
+Preparation (the authors' process_amazon_2023.py): history items without metadata are dropped, rows whose
+target has no metadata or whose history becomes empty are removed, the last `max_history` (50) history items
+are kept. Rows keep their benchmark split: the absolute-timestamp split (train < T1 <= valid < T2 <= test) or
+leave-last-out. Ids stay the original parent_asin / user_id tokens in the exported files (RecBole renumbers);
+`data_maps.json` records the authors' 1-based ids ([PAD] = 0), assigned over train, valid, test in file order,
+per row the target before its history items. Every removal is counted in the manifest, never silent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+from ..io import write_json
+from .cache import cached, checksums, save_frame
+from .errors import DataError
+from .files import check_columns, iter_jsonl, open_text, shared_data_root
+
+log = logging.getLogger(__name__)
+
+HF_REPO = "McAuley-Lab/Amazon-Reviews-2023"
+LOCAL_ENV = "GTEBENCH_AMAZON2023_DIR"
+T1, T2 = 1628643414042, 1658002729837  # ms; the benchmark's absolute-timestamp split, shared by all categories
+SPLITS = ("train", "valid", "test")
+# variant -> folder of the benchmark files in the official layout (HF repository and the official site)
+VARIANTS = {
+    "0core_timestamp_w_his": "benchmark/0core/timestamp_w_his",
+    "5core_timestamp_w_his": "benchmark/5core/timestamp_w_his",
+    "0core_last_out_w_his": "benchmark/0core/last_out_w_his",
+    "5core_last_out_w_his": "benchmark/5core/last_out_w_his",
+}
+CATEGORIES = (
+    "All_Beauty", "Amazon_Fashion", "Appliances", "Arts_Crafts_and_Sewing", "Automotive", "Baby_Products",
+    "Beauty_and_Personal_Care", "Books", "CDs_and_Vinyl", "Cell_Phones_and_Accessories",
+    "Clothing_Shoes_and_Jewelry", "Digital_Music", "Electronics", "Gift_Cards", "Grocery_and_Gourmet_Food",
+    "Handmade_Products", "Health_and_Household", "Health_and_Personal_Care", "Home_and_Kitchen",
+    "Industrial_and_Scientific", "Kindle_Store", "Magazine_Subscriptions", "Movies_and_TV", "Musical_Instruments",
+    "Office_Products", "Patio_Lawn_and_Garden", "Pet_Supplies", "Software", "Sports_and_Outdoors",
+    "Subscription_Boxes", "Tools_and_Home_Improvement", "Toys_and_Games", "Unknown", "Video_Games",
+)
+META_FIELDS = ("title", "features", "categories", "description", "main_category")
+ROW_COLUMNS = ("user_id", "parent_asin", "timestamp", "history")
+PREP_VERSION = 1  # bump when filtering, truncation or id mapping changes
+CHUNK_ROWS = 200_000
+
+
+def check_category(domain: str) -> str:
+    if domain not in CATEGORIES:
+        raise DataError(f"unknown Amazon Reviews 2023 category {domain!r}; valid categories: {list(CATEGORIES)}")
+    return domain
+
+
+# ---------------------------------------------------------------- locating files
+
+
+def local_dir() -> Path:
+    return Path(os.environ[LOCAL_ENV]).expanduser() if os.environ.get(LOCAL_ENV) else shared_data_root() / "amazon2023"
+
+
+def _first_existing(folder: Path, relatives: list[str]) -> Path | None:
+    for rel in relatives:
+        for suffix in ("", ".gz"):
+            if (folder / f"{rel}{suffix}").is_file():
+                return folder / f"{rel}{suffix}"
+    return None
+
+
+def local_files(folder: Path, domain: str, variant: str) -> tuple[dict[str, Path], Path]:
+    """The split files and the metadata file in `folder` (flat or official layout); errors say what is missing."""
+    subdir = VARIANTS[variant]
+    splits = {}
+    for split in SPLITS:
+        names = [f"{domain}.{split}.{ext}" for ext in ("csv", "jsonl")]
+        found = _first_existing(folder, [f"{subdir}/{n}" for n in names] + names)
+        if found is None:
+            raise DataError(
+                f"Amazon Reviews 2023 {variant} {split} file for {domain} not found in {folder} (looked for "
+                f"{subdir}/{names[0]}[.gz] and {names[0]}[.gz], also .jsonl). Download it from "
+                f"https://amazon-reviews-2023.github.io/ ({subdir}/) or the HF dataset {HF_REPO}, or unset "
+                f"{LOCAL_ENV} to download from the hub"
+            )
+        splits[split] = found
+    meta_name = f"meta_{domain}.jsonl"
+    meta = _first_existing(folder, [f"raw/meta_categories/{meta_name}", meta_name])
+    if meta is None:
+        raise DataError(
+            f"Amazon Reviews 2023 metadata {meta_name}[.gz] not found in {folder} (or raw/meta_categories/ in it); "
+            f"download it from https://amazon-reviews-2023.github.io/ or the HF dataset {HF_REPO}"
+        )
+    return splits, meta
+
+
+def hub_files(domain: str, variant: str) -> tuple[dict[str, Path], Path]:
+    """Download (or reuse the HF cache of) the official files behind the configs the authors load."""
+    splits = {s: hub_file(f"{VARIANTS[variant]}/{domain}.{s}.csv") for s in SPLITS}
+    return splits, hub_file(f"raw/meta_categories/meta_{domain}.jsonl")
+
+
+def metadata_file(domain: str) -> Path:
+    """Only the metadata file of a category (product search pools need item text from many categories)."""
+    check_category(domain)
+    folder = local_dir()
+    if os.environ.get(LOCAL_ENV) or folder.is_dir():
+        name = f"meta_{domain}.jsonl"
+        found = _first_existing(folder, [f"raw/meta_categories/{name}", name])
+        if found is None:
+            raise DataError(f"Amazon Reviews 2023 metadata {name}[.gz] not found in {folder}; download it from "
+                            f"https://amazon-reviews-2023.github.io/ or the HF dataset {HF_REPO}")
+        return found
+    return hub_file(f"raw/meta_categories/meta_{domain}.jsonl")
+
+
+def hub_file(filename: str, repo: str = HF_REPO, local_env: str = LOCAL_ENV) -> Path:
+    """One file of a HF dataset repository (downloaded once into the HF cache)."""
+    try:
+        from huggingface_hub import hf_hub_download
+
+        return Path(hf_hub_download(repo_id=repo, filename=filename, repo_type="dataset"))
+    except Exception as exc:  # network, auth or missing file: say which file and the offline alternative
+        raise DataError(
+            f"could not download {filename} from the HF dataset {repo} ({type(exc).__name__}: {exc}); without "
+            f"internet, put the official files in a folder and set {local_env} to it"
+        ) from exc
+
+
+def source_files(domain: str, variant: str) -> tuple[dict[str, Path], Path]:
+    check_category(domain)
+    folder = local_dir()
+    if os.environ.get(LOCAL_ENV) or folder.is_dir():
+        return local_files(folder, domain, variant)
+    return hub_files(domain, variant)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def metadata_ids(path: Path) -> set[str]:
+    """First pass over the metadata: the ids only (bounded memory for categories with millions of items).
+
+    A malformed line, a record without parent_asin or a duplicate parent_asin is an error naming file and line.
+    """
+    ids: set[str] = set()
+    for number, record in enumerate(iter_jsonl(path, required=("parent_asin",)), start=1):
+        item = str(record["parent_asin"])
+        if item in ids:
+            raise DataError(f"{path}, record {number}: duplicate parent_asin(s) {[item]}; each item must appear once")
+        ids.add(item)
+    return ids
+
+
+def read_metadata(path: Path, keep: set[str] | None = None) -> pd.DataFrame:
+    """Second pass: the text fields of the items in `keep` (all when None), keyed by parent_asin as item_id."""
+    records = [
+        {"item_id": str(r["parent_asin"]), **{f: r.get(f) for f in META_FIELDS}}
+        for r in iter_jsonl(path, required=("parent_asin",))
+        if keep is None or str(r["parent_asin"]) in keep
+    ]
+    return pd.DataFrame(records, columns=["item_id", *META_FIELDS])
+
+
+def iter_split_chunks(path: Path) -> Iterator[pd.DataFrame]:
+    """Chunks of (user_id, parent_asin, timestamp, history, line) from a CSV or JSON-lines split file."""
+    if ".jsonl" in path.name:
+        buffer: list[dict] = []
+        for number, record in enumerate(iter_jsonl(path, required=ROW_COLUMNS[:3]), start=1):
+            buffer.append({c: record.get(c) or "" for c in ROW_COLUMNS} | {"line": number})
+            if len(buffer) >= CHUNK_ROWS:
+                yield _typed(pd.DataFrame(buffer), path)
+                buffer = []
+        if buffer:
+            yield _typed(pd.DataFrame(buffer), path)
+        return
+    with open_text(path) as handle:
+        reader = pd.read_csv(handle, dtype=str, keep_default_na=False, chunksize=CHUNK_ROWS)
+        offset = 2  # line 1 is the header
+        for chunk in reader:
+            check_columns(chunk.columns, ROW_COLUMNS[:3], path)
+            if "history" not in chunk.columns:
+                raise DataError(
+                    f"{path}: no 'history' column; use the *_w_his benchmark files (e.g. {VARIANTS['0core_timestamp_w_his']})"
+                )
+            chunk = chunk[list(ROW_COLUMNS)].assign(line=np.arange(offset, offset + len(chunk)))
+            offset += len(chunk)
+            yield _typed(chunk, path)
+
+
+def _typed(chunk: pd.DataFrame, path: Path) -> pd.DataFrame:
+    stamps = pd.to_numeric(chunk["timestamp"], errors="coerce")
+    if stamps.isna().any():
+        bad = chunk.loc[stamps.isna()].iloc[0]
+        raise DataError(f"{path}, line {bad['line']}: timestamp {bad['timestamp']!r} is not a number")
+    return chunk.assign(timestamp=stamps.astype("int64"), history=chunk["history"].astype(str))
+
+
+# ---------------------------------------------------------------- preparation (pure functions)
+
+
+def check_timestamp_window(chunk: pd.DataFrame, split: str, path: Path) -> None:
+    """A timestamp-split file must respect train < T1 <= valid < T2 <= test; a row that does not is an error."""
+    ts = chunk["timestamp"]
+    outside = {"train": ts >= T1, "valid": (ts < T1) | (ts >= T2), "test": ts < T2}[split]
+    if outside.any():
+        row = chunk.loc[outside].iloc[0]
+        raise DataError(
+            f"{path}, line {row['line']}: timestamp {row['timestamp']} lies outside the {split} window "
+            f"(T1={T1}, T2={T2}); is this file from a timestamp-split variant and the right split?"
+        )
+
+
+def filter_rows(chunk: pd.DataFrame, with_meta: set[str], max_history: int) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The authors' filtering on one chunk: returns (user_id, item_id, history (space-joined), timestamp) rows."""
+    kept_users, kept_items, kept_histories, kept_stamps = [], [], [], []
+    counts = {"rows_read": len(chunk), "target_without_metadata": 0, "history_items_without_metadata": 0,
+              "empty_history": 0}
+    for user, target, history, stamp in zip(chunk["user_id"], chunk["parent_asin"], chunk["history"], chunk["timestamp"]):
+        if target not in with_meta:
+            counts["target_without_metadata"] += 1
+            continue
+        tokens = history.split()
+        known = [t for t in tokens if t in with_meta]
+        counts["history_items_without_metadata"] += len(tokens) - len(known)
+        if not known:
+            counts["empty_history"] += 1
+            continue
+        kept_users.append(user)
+        kept_items.append(target)
+        kept_histories.append(" ".join(known[-max_history:]))
+        kept_stamps.append(stamp)
+    frame = pd.DataFrame({"user_id": kept_users, "item_id": kept_items, "history": kept_histories,
+                          "timestamp": np.asarray(kept_stamps, dtype="int64")})
+    return frame, counts
+
+
+class IdMap:
+    """The authors' remap_id: 1-based ids in order of first appearance, [PAD] = 0; fed split by split."""
+
+    def __init__(self) -> None:
+        self.user2id: dict[str, int] = {"[PAD]": 0}
+        self.item2id: dict[str, int] = {"[PAD]": 0}
+
+    def add(self, rows: pd.DataFrame) -> None:
+        for user in pd.unique(rows["user_id"].to_numpy()):
+            self.user2id.setdefault(user, len(self.user2id))
+        # per row: target first, then its history items (the authors' order); pd.unique keeps first appearance
+        tokens = (rows["item_id"] + " " + rows["history"]).str.cat(sep=" ").split(" ") if len(rows) else []
+        for item in pd.unique(np.asarray(tokens, dtype=object)):
+            self.item2id.setdefault(item, len(self.item2id))
+
+    def as_json(self) -> dict:
+        return {"user2id": self.user2id, "id2user": list(self.user2id), "item2id": self.item2id,
+                "id2item": list(self.item2id)}
+
+
+def with_positions(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Order each user's rows by time (stable, so file order breaks ties) and number them; count disorder.
+
+    Returns the rows and how many rows came earlier in the files than a row of the same user with a larger
+    timestamp (0 in the official files); they are re-ordered, and the count goes into the manifest.
+    """
+    split_rank = rows["split"].map({s: i for i, s in enumerate(SPLITS)}).to_numpy()
+    file_order = np.arange(len(rows))
+    previous_max = rows.groupby("user_id", sort=False)["timestamp"].cummax().shift(1)
+    same_user = rows["user_id"].eq(rows["user_id"].shift(1))
+    unsorted = int((same_user & (rows["timestamp"] < previous_max)).sum())
+    order = np.lexsort((file_order, rows["timestamp"].to_numpy(), split_rank, rows["user_id"].to_numpy()))
+    ordered = rows.iloc[order].reset_index(drop=True)
+    ordered["position"] = ordered.groupby("user_id", sort=False).cumcount() + 1
+    return ordered, unsorted
+
+
+# ---------------------------------------------------------------- loader
+
+
+def prepare_amazon2023(domain: str, variant: str = "0core_timestamp_w_his", max_history: int = 50):
+    """Prepared (items, rows, report) for one category; cached under GTEBENCH_HOME/prepared with a manifest."""
+    from . import Loaded
+
+    if variant not in VARIANTS:
+        raise DataError(f"unknown Amazon Reviews 2023 variant {variant!r}; valid: {sorted(VARIANTS)}")
+    split_files, meta_file = source_files(domain, variant)
+    files = [*split_files.values(), meta_file]
+    params = {"domain": domain, "variant": variant, "max_history": max_history, "prep_version": PREP_VERSION,
+              "sources": checksums(files)}
+
+    def build(folder: Path) -> dict:
+        with_meta = metadata_ids(meta_file)
+        parts, counts, ids = [], {}, IdMap()
+        for split, path in split_files.items():
+            for chunk in iter_split_chunks(path):
+                if "timestamp" in variant:
+                    check_timestamp_window(chunk, split, path)
+                kept, chunk_counts = filter_rows(chunk, with_meta, max_history)
+                ids.add(kept)
+                parts.append(kept.assign(split=split))
+                for name, value in chunk_counts.items():
+                    counts[f"{split}.{name}"] = counts.get(f"{split}.{name}", 0) + value
+        rows, unsorted = with_positions(pd.concat(parts, ignore_index=True))
+        counts["unsorted_rows_reordered"] = unsorted
+        counts["items_with_metadata"] = len(with_meta)
+        items = read_metadata(meta_file, keep=set(ids.item2id))
+        counts.update({"users": len(ids.user2id) - 1, "items": len(ids.item2id) - 1,
+                       **{f"{s}.rows": int((rows["split"] == s).sum()) for s in SPLITS}})
+        save_frame(items, folder / "items.parquet")
+        save_frame(rows, folder / "rows.parquet")
+        write_json(folder / "data_maps.json", ids.as_json())
+        return counts
+
+    folder, manifest = cached(f"amazon2023/{domain}/{variant}", params, build)
+    report = manifest["counts"]
+    dropped = {k: v for k, v in report.items() if "without_metadata" in k or "empty_history" in k}
+    if any(dropped.values()):
+        log.info("amazon2023/%s: removed %s (see %s)", domain, dropped, folder / "manifest.json")
+    return Loaded(items=pd.read_parquet(folder / "items.parquet"), rows=pd.read_parquet(folder / "rows.parquet"),
+                  report=report, files=files, folder=folder, sources=params["sources"])

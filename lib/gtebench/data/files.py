@@ -1,0 +1,97 @@
+"""Finding and reading source files: the shared-data root, gzip-or-plain files, JSON lines with line numbers.
+
+Every reader streams (line by line or in chunks) so a multi-GB official file never sits in memory whole.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+from typing import IO, Iterator
+
+from .errors import DataError
+
+SHARED_DATA_ENV = "GTEBENCH_SHARED_DATA"
+
+
+def shared_data_root() -> Path:
+    """The real-data folder: $GTEBENCH_SHARED_DATA, else `<checkout>/../shared/data` (the team layout)."""
+    if os.environ.get(SHARED_DATA_ENV):
+        return Path(os.environ[SHARED_DATA_ENV]).expanduser()
+    from ..paths import repo_root
+
+    checkout = repo_root()
+    base = checkout if checkout is not None else Path.cwd()
+    return base.parent / "shared" / "data"
+
+
+def dataset_dir(env_var: str, default: Path) -> Path:
+    """A per-dataset folder: its own environment variable wins over the shared-data default."""
+    return Path(os.environ[env_var]).expanduser() if os.environ.get(env_var) else default
+
+
+def find_file(folder: Path, stem: str, suffixes: tuple[str, ...], how_to_get: str) -> Path:
+    """`folder/stem{suffix}` for the first suffix that exists (plain or .gz); else an error saying where and how."""
+    candidates = [folder / f"{stem}{s}{gz}" for s in suffixes for gz in ("", ".gz")]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise DataError(
+        f"no {stem}{{{','.join(suffixes)}}}[.gz] in {folder}; looked for {[c.name for c in candidates]}. {how_to_get}"
+    )
+
+
+def open_text(path: Path) -> IO[str]:
+    """Open a text file that may be gzip-compressed (by its .gz suffix)."""
+    if not Path(path).is_file():
+        raise DataError(f"{path} not found")
+    if str(path).endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+def iter_jsonl(path: Path, required: tuple[str, ...] = ()) -> Iterator[dict]:
+    """Yield one dict per non-empty line; a malformed line or a missing required field names file and line."""
+    with open_text(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}, line {number}: malformed JSON ({exc.msg}); fix or remove the line") from None
+            if not isinstance(record, dict):
+                raise DataError(f"{path}, line {number}: expected a JSON object, got {type(record).__name__}")
+            missing = [f for f in required if f not in record]
+            if missing:
+                raise DataError(f"{path}, line {number}: missing required field(s) {missing}")
+            yield record
+
+
+def read_json_file(path: Path) -> object:
+    with open_text(path) as handle:
+        try:
+            return json.load(handle)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}, line {exc.lineno}: malformed JSON ({exc.msg})") from None
+
+
+def check_columns(columns, required: tuple[str, ...], path: Path) -> None:
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise DataError(f"{path}: missing required column(s) {missing}; found {list(columns)}")
+
+
+def check_unique(ids, what: str, path: Path) -> None:
+    """Duplicate ids are an error (which record wins would be arbitrary)."""
+    import pandas as pd
+
+    ids = pd.Series(ids)
+    duplicated = ids[ids.duplicated()]
+    if len(duplicated):
+        raise DataError(
+            f"{path}: {len(duplicated)} duplicate {what}(s), e.g. {sorted(map(str, duplicated.unique()))[:5]}; "
+            "each id must appear once"
+        )

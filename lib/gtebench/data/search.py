@@ -1,0 +1,154 @@
+"""Product-search datasets: a small interface of their own, and their registry.
+
+    ds = prepare_search("esci")            # or "esci-graded", "esci-judged", "esci-sample200", "amazon-c4",
+                                           # "custom:/path/to/folder"
+    ds.queries        # pd.Series: qid (str) -> query text
+    ds.qrels          # pd.DataFrame[qid, item_id, relevance]: relevance > 0 is relevant (1.0 binary; grades allowed)
+    ds.items          # pd.DataFrame: the candidate pool, item_id + metadata fields (+ category)
+    ds.item_texts()   # pd.Series: item_id -> text, by ds.text_recipe (or another recipe name)
+    ds.query_domain   # pd.Series: qid -> category of its relevant item ("" when unknown), for per-domain results
+    ds.for_domain("Office_Products")  # the same pool, only the queries of that domain
+    ds.report         # counts of everything filtered or dropped, never silent
+
+Every query has at least one relevant item in the pool and every qrel's item is in the pool; prepare_search
+checks both. Retrieval is over the whole pool (the paper's protocol; section 2.3 of paper.md).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import pandas as pd
+
+from .errors import DataError
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    key: str
+    description: str
+    loader: str  # a key of SEARCH_LOADERS
+    text_recipe: str
+    options: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass
+class SearchDataset:
+    spec: SearchSpec
+    queries: pd.Series
+    qrels: pd.DataFrame
+    items: pd.DataFrame
+    query_domain: pd.Series
+    report: dict = field(default_factory=dict)
+    sources: dict = field(default_factory=dict)  # file name -> sha256
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def text_recipe(self) -> str:
+        return self.spec.text_recipe
+
+    def item_texts(self, recipe: str | None = None) -> pd.Series:
+        from ..text import get_recipe, item_texts
+
+        return item_texts(self.items, get_recipe(recipe or self.spec.text_recipe))
+
+    def domains(self) -> list[str]:
+        return sorted(d for d in self.query_domain.unique() if d)
+
+    def for_domain(self, domain: str) -> "SearchDataset":
+        if domain not in self.domains():
+            raise DataError(f"{self.key}: no queries in domain {domain!r}; domains: {self.domains()}")
+        qids = self.query_domain.index[self.query_domain == domain]
+        return replace(self, queries=self.queries.loc[qids], qrels=self.qrels[self.qrels["qid"].isin(qids)],
+                       query_domain=self.query_domain.loc[qids])
+
+
+def check_search(ds: SearchDataset) -> SearchDataset:
+    """The invariants every search dataset keeps (each broken one names the offending ids)."""
+    if ds.items["item_id"].duplicated().any():
+        dup = ds.items.loc[ds.items["item_id"].duplicated(), "item_id"].unique()[:5].tolist()
+        raise DataError(f"{ds.key}: duplicate item ids in the pool, e.g. {dup}")
+    if ds.queries.index.duplicated().any():
+        raise DataError(f"{ds.key}: duplicate query ids, e.g. {ds.queries.index[ds.queries.index.duplicated()][:5].tolist()}")
+    outside = set(ds.qrels["item_id"]) - set(ds.items["item_id"])
+    if outside:
+        raise DataError(f"{ds.key}: {len(outside)} judged item(s) are not in the pool, e.g. {sorted(outside)[:5]}")
+    relevant = set(ds.qrels.loc[ds.qrels["relevance"] > 0, "qid"])
+    without = [q for q in ds.queries.index if q not in relevant]
+    if without:
+        raise DataError(f"{ds.key}: {len(without)} query(ies) have no relevant item, e.g. {without[:5]}")
+    empty = ds.queries.index[ds.queries.str.strip() == ""]
+    if len(empty):
+        raise DataError(f"{ds.key}: {len(empty)} empty query text(s), e.g. qid {empty[:5].tolist()}")
+    return ds
+
+
+def _esci(spec: SearchSpec) -> SearchDataset:
+    from .esci import load_esci
+
+    return load_esci(spec)
+
+
+def _esci_sample(spec: SearchSpec) -> SearchDataset:
+    from .esci import load_esci_sample
+
+    return load_esci_sample(spec)
+
+
+def _c4(spec: SearchSpec) -> SearchDataset:
+    from .amazon_c4 import load_amazon_c4
+
+    return load_amazon_c4(spec)
+
+
+def _custom(spec: SearchSpec) -> SearchDataset:
+    from .custom import load_custom_search
+
+    return load_custom_search(spec)
+
+
+SEARCH_DATASETS: dict[str, SearchSpec] = {
+    "esci": SearchSpec("esci", "ESCI small, US, test: Exact-only binary relevance, the paper's pooled catalogue "
+                       "(target + 50 same-category items per pair; unseeded as the original, seed recorded)",
+                       "esci", "amazon-ps", {"relevance": "exact", "pool": "paper"}),
+    "esci-seeded": SearchSpec("esci-seeded", "as esci, with the pool's negatives drawn with seed 2020",
+                              "esci", "amazon-ps", {"relevance": "exact", "pool": "paper", "seed": 2020}),
+    "esci-graded": SearchSpec("esci-graded", "ESCI small, US, test: graded relevance (E 1, S 0.1, C 0.01, I 0) over "
+                              "all judged products of each query", "esci", "amazon-ps",
+                              {"relevance": "graded", "pool": "judged"}),
+    "esci-judged": SearchSpec("esci-judged", "ESCI small, US, test: Exact-only binary relevance, pool = all judged "
+                              "products", "esci", "amazon-ps", {"relevance": "exact", "pool": "judged"}),
+    "esci-sample200": SearchSpec("esci-sample200", "the 200-row ESCI sample in shared data: Exact binary relevance, "
+                                 "pool = its 200 products (a smoke test, not a benchmark)", "esci-sample",
+                                 "amazon-ps", {"relevance": "exact"}),
+    "esci-sample200-graded": SearchSpec("esci-sample200-graded", "the 200-row ESCI sample, graded relevance",
+                                        "esci-sample", "amazon-ps", {"relevance": "graded"}),
+    "amazon-c4": SearchSpec("amazon-c4", "Amazon-C4 test queries against the 1,058,417-item pool (BLaIR)",
+                            "amazon-c4", "c4-metadata"),
+}
+
+SEARCH_LOADERS: dict[str, Callable[[SearchSpec], SearchDataset]] = {
+    "esci": _esci, "esci-sample": _esci_sample, "amazon-c4": _c4, "custom": _custom,
+}
+
+
+def get_search_dataset(key: str) -> SearchSpec:
+    if key.startswith("custom:"):
+        from .custom import custom_search_spec
+
+        return custom_search_spec(key)
+    if key not in SEARCH_DATASETS:
+        close = difflib.get_close_matches(key, SEARCH_DATASETS, n=3, cutoff=0.3)
+        hint = f" Did you mean {close}?" if close else ""
+        raise DataError(f"unknown search dataset {key!r}; known: {sorted(SEARCH_DATASETS)} and custom:<folder>.{hint}")
+    return SEARCH_DATASETS[key]
+
+
+def prepare_search(key: str) -> SearchDataset:
+    spec = get_search_dataset(key)
+    return check_search(SEARCH_LOADERS[spec.loader](spec))

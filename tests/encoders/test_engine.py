@@ -51,6 +51,8 @@ def test_empty_texts_and_bad_settings_are_errors():
     with pytest.raises(EncoderError, match="precision"):
         resolve_precision("fp8", "cpu")
     assert resolve_precision("auto", "cuda") == "bf16"
+    assert resolve_precision("auto", "cuda", preferred="fp32") == "fp32"  # the paper's dtype for the model wins
+    assert resolve_precision("fp16", "cuda", preferred="bf16") == "fp16"  # an explicit choice wins over both
 
 
 # ------------------------------------------------------------ the transformers loader, against hand-computed pooling

@@ -226,7 +226,8 @@ BATCH_LOADERS: dict[str, Callable] = {
 
 def token_lengths(tokenizer, texts: Sequence[str]) -> np.ndarray:
     """Token counts with special tokens, before truncation (one fast-tokenizer call over all texts)."""
-    ids = tokenizer(list(texts), add_special_tokens=True, truncation=False)["input_ids"]
+    # verbose=False: lengths over the model limit are the point here, not a mistake worth a warning.
+    ids = tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
     return np.fromiter((len(row) for row in ids), dtype=np.int64, count=len(ids))
 
 

@@ -154,3 +154,30 @@ def test_nv_embed_passes_the_instruction_to_its_own_encode(monkeypatch):
     assert report.precision == "bf16"  # the paper's dtype for NV-Embed-v2
     assert np.allclose(np.linalg.norm(queries, axis=1), 1.0)
     assert np.allclose(queries[0], np.array([3.0, 1.0, 0.0]) / np.sqrt(10), atol=1e-6)
+
+
+def test_prompt_tokens_can_be_left_out_of_the_pooling_as_instructor_does():
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from gtebench.encoders.offline import resolve_model_path
+
+    prompt = "Represent these questions for retrieval: "
+    text = VARIED[1]
+    folder = resolve_model_path(get_encoder("minilm-l6"))
+    tokenizer, model = AutoTokenizer.from_pretrained(folder), AutoModel.from_pretrained(folder).eval()
+    with torch.inference_mode():
+        hidden = model(**tokenizer(prompt + text, return_tensors="pt")).last_hidden_state[0].numpy()
+    skip = len(tokenizer(prompt)["input_ids"]) - 1  # [CLS] and the prompt's tokens, not its [SEP]
+    by_hand = hidden[skip:].mean(axis=0)
+    by_hand /= np.linalg.norm(by_hand)
+
+    spec = get_encoder("minilm-l6", query_prompt=prompt, pool_prompt=False)
+    excluded, _ = encode(spec, [text], role="query", precision="fp32", show_progress=False)
+    included, _ = encode(get_encoder("minilm-l6", query_prompt=prompt), [text], role="query", precision="fp32",
+                         show_progress=False)
+    assert np.allclose(excluded[0], by_hand, atol=1e-5)
+    assert not np.allclose(included[0], by_hand, atol=1e-3)
+    assert get_encoder("instructor-xl").pool_prompt is False
+    with pytest.raises(EncoderError, match="pool_prompt=False needs"):
+        get_encoder("minilm-l6-cls", pool_prompt=False)

@@ -76,8 +76,9 @@ def cache_key(spec: EncoderSpec, dataset: str, recipe_hash: str, role: str, prec
     }
     # Settings added later enter the key only when set, so files cached before they existed keep their names.
     optional = {"prompt_name": spec.prompt_name(role), "model_kwargs": [list(p) for p in spec.model_kwargs],
-                "config_kwargs": [list(p) for p in spec.config_kwargs]}
-    key.update({name: value for name, value in optional.items() if value})
+                "config_kwargs": [list(p) for p in spec.config_kwargs],
+                "prompt_pooled": None if spec.pool_prompt or not (spec.prompt(role) or spec.prompt_name(role)) else False}
+    key.update({name: value for name, value in optional.items() if value is not None and value != []})
     return key
 
 

@@ -131,6 +131,12 @@ def _load_sentence_transformer(spec: EncoderSpec, device: str, precision: str):
         config_kwargs=_kwargs(spec.config_kwargs) or None,
     )
     model.max_seq_length = spec.max_length
+    if not spec.pool_prompt:
+        poolers = [module for module in model if hasattr(module, "include_prompt")]
+        if not poolers:
+            raise EncoderError(f"{spec.key}: pool_prompt=False but the model has no Pooling module to tell")
+        for module in poolers:
+            module.include_prompt = False
     model.eval()
     return model
 

@@ -53,6 +53,7 @@ class EncoderSpec:
     item_prompt: str | None = None
     query_prompt_name: str | None = None  # a prompt the model ships (config_sentence_transformers.json)
     item_prompt_name: str | None = None
+    pool_prompt: bool = True  # False: prompt tokens are left out of the pooling (INSTRUCTOR), sentence-transformers only
     trust_remote_code: bool = False
     # Extra from_pretrained / SentenceTransformer arguments as (name, value) pairs (a tuple keeps the spec hashable).
     model_kwargs: tuple = ()
@@ -83,6 +84,8 @@ class EncoderSpec:
                 problems.append(f"give {role}_prompt or {role}_prompt_name, not both")
             if getattr(self, f"{role}_prompt_name") is not None and self.loader != "sentence-transformers":
                 problems.append(f"{role}_prompt_name needs the sentence-transformers loader (the model's own prompts)")
+        if not self.pool_prompt and self.loader != "sentence-transformers":
+            problems.append("pool_prompt=False needs the sentence-transformers loader (its Pooling module drops them)")
         if problems:
             raise EncoderError(f"encoder {self.key!r}: " + "; ".join(problems))
 
@@ -185,9 +188,9 @@ PAPER_ENCODERS = (
     _paper("instructor-xl", "INSTRUCTOR-XL", "generalist-encoder", "sentence-transformers", 768, "1.5B",
            "hkunlp/instructor-xl", normalize=False,
            query_prompt="Represent these questions for retrieving supporting documents:",
-           item_prompt="Represent these documents for retrieval: ",
-           notes="mean pooling over the text only: the prompt tokens are excluded by the model's pooling config "
-           "(include_prompt false)"),
+           item_prompt="Represent these documents for retrieval: ", pool_prompt=False,
+           notes="mean pooling over the text only: prompt tokens are excluded from the pooling, as INSTRUCTOR "
+           "was trained"),
     _paper("sentence-t5-xxl", "Sentence-T5-XXL", "generalist-encoder", "sentence-transformers", 768, "11B",
            "sentence-transformers/sentence-t5-xxl", normalize=False,
            notes="11B as printed in the paper (the encoder alone is ~4.9B); the model's own mean pooling"),

@@ -181,3 +181,18 @@ def test_prompt_tokens_can_be_left_out_of_the_pooling_as_instructor_does():
     assert get_encoder("instructor-xl").pool_prompt is False
     with pytest.raises(EncoderError, match="pool_prompt=False needs"):
         get_encoder("minilm-l6-cls", pool_prompt=False)
+
+
+def test_half_precision_is_weights_on_cuda_and_autocast_on_cpu():
+    import contextlib
+
+    import torch
+
+    from gtebench.encoders.engine import _autocast, _weights_dtype
+
+    assert _weights_dtype("bf16", "cuda") == torch.bfloat16 and _weights_dtype("fp16", "cuda:1") == torch.float16
+    assert _weights_dtype("bf16", "cpu") == torch.float32
+    assert isinstance(_autocast("cuda", "bf16"), contextlib.nullcontext)
+    assert isinstance(_autocast("cpu", "fp32"), contextlib.nullcontext)
+    with _autocast("cpu", "bf16"):
+        assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.bfloat16

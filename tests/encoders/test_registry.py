@@ -92,3 +92,13 @@ def test_prompts_belong_to_their_role():
     assert spec.prompt("item") is None
     with pytest.raises(EncoderError, match="role"):
         spec.prompt("document")
+
+
+def test_the_registry_as_a_table():
+    from gtebench.encoders.registry import encoders_table
+
+    table = encoders_table()
+    assert list(table.index) == list(ENCODERS)
+    assert table.loc["gte-qwen2", "query_prompt"] == "<query>" and table.loc["gte-qwen2", "dim"] == 3584
+    assert table.loc["instructor-xl", "item_prompt"] == "Represent these documents for retrieval: "
+    assert list(encoders_table(["kalm"]).index) == ["kalm"]

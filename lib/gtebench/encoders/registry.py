@@ -267,3 +267,19 @@ def get_encoder(key: str, **overrides) -> EncoderSpec:
     if "loader" not in overrides and pooling is not None and spec.loader in ("sentence-transformers", "transformers"):
         overrides["loader"] = "transformers" if pooling in OWN_POOLINGS else "sentence-transformers"
     return replace(spec, **overrides)
+
+
+def encoders_table(keys=None):
+    """The registry as a DataFrame (one row per entry), for the notebook and the README."""
+    import pandas as pd
+
+    specs = [get_encoder(k) for k in keys] if keys is not None else list(ENCODERS.values())
+    columns = ["key", "name", "model_class", "params", "dim", "hub_id", "revision", "loader", "pooling", "normalize",
+               "max_length", "dtype", "trust_remote_code"]
+    rows = []
+    for spec in specs:
+        row = {column: getattr(spec, column) for column in columns}
+        row["query_prompt"] = spec.query_prompt or (spec.query_prompt_name and f"<{spec.query_prompt_name}>")
+        row["item_prompt"] = spec.item_prompt or (spec.item_prompt_name and f"<{spec.item_prompt_name}>")
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("key")

@@ -196,3 +196,17 @@ def test_half_precision_is_weights_on_cuda_and_autocast_on_cpu():
     assert isinstance(_autocast("cpu", "fp32"), contextlib.nullcontext)
     with _autocast("cpu", "bf16"):
         assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.bfloat16
+
+
+def test_a_default_prompt_of_the_model_never_reaches_items():
+    from gtebench.encoders.engine import _load_sentence_transformer
+
+    plain, _ = encode(get_encoder("minilm-l6"), TEXTS, precision="fp32", show_progress=False)
+    spec = get_encoder("minilm-l6", notes="a model whose config sets a default prompt")
+    model = _load_sentence_transformer(spec, "cpu", "fp32")
+    model.prompts["query"] = "query: "
+    model.default_prompt_name = "query"
+    items, _ = encode(spec, TEXTS, precision="fp32", show_progress=False)
+    assert np.allclose(items, plain, atol=1e-6)
+    prompted = model.encode(TEXTS, normalize_embeddings=True)  # what a bare encode() call would have done
+    assert not np.allclose(prompted, plain, atol=1e-3)

@@ -167,8 +167,11 @@ def _st_batches(spec: EncoderSpec, role: str, device: str, precision: str):
             raise EncoderError(f"{spec.key}: the model ships no prompt named {name!r}; it has {sorted(model.prompts)}")
         prompt = model.prompts[name]  # the literal text, for counting tokens; encode gets the name
 
+    # "" rather than None when there is no prompt: None would let a model's default_prompt_name slip in.
+    literal = None if name else (prompt or "")
+
     def run(batch: list[str]):
-        return model.encode(batch, prompt=None if name else prompt, prompt_name=name, batch_size=len(batch),
+        return model.encode(batch, prompt=literal, prompt_name=name, batch_size=len(batch),
                             convert_to_tensor=True, show_progress_bar=False, normalize_embeddings=False)
 
     return model.tokenizer, prompt, run

@@ -142,3 +142,15 @@ def test_adhoc_models_get_a_safe_folder_and_learn_their_dimension(monkeypatch):
     emb = embed("hf:org/new-model", TEXTS, dataset="amazon/esci", recipe_hash="r", show_progress=False)
     assert emb.path.parent.name == "hf_org_new-model" and emb.path.parent.parent.name == "amazon_esci"
     assert emb.meta["dim"] == 5 and emb.meta["revision"] == "main"
+
+
+def test_api_vectors_do_not_depend_on_the_local_device(monkeypatch):
+    from gtebench.encoders.engine import EncodeReport
+    from gtebench.encoders.registry import get_encoder
+
+    monkeypatch.setattr(cache, "encode", lambda spec, texts, role, **k: (fake_vectors(texts, 8),
+                                                                          EncodeReport(len(texts), 0, "api", "cpu")))
+    spec = get_encoder("text-embedding-3-large", dim=8)
+    on_cpu = embed(spec, TEXTS, dataset="api", recipe_hash="r", device="cpu", show_progress=False)
+    on_gpu = embed(spec, TEXTS, dataset="api", recipe_hash="r", device="cuda", show_progress=False)
+    assert on_cpu.meta["key"]["precision"] == "api" and on_gpu.from_cache and on_gpu.path == on_cpu.path

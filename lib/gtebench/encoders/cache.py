@@ -21,7 +21,7 @@ import pandas as pd
 from .. import paths
 from ..io import read_json, save_npy, sha256_bytes, stable_hash, write_json
 from ..results import package_versions
-from .engine import encode, resolve_device, resolve_precision
+from .engine import effective_precision, encode, resolve_device
 from .offline import weights_version
 from .registry import EncoderError, EncoderSpec, get_encoder
 
@@ -152,7 +152,7 @@ def embed(
     if chunk_size < 1:
         raise EncoderError(f"chunk_size must be positive, got {chunk_size}")
     device = resolve_device(device)
-    resolved = "fp64" if spec.loader == "tfidf-svd" else resolve_precision(precision, device, spec.dtype)
+    resolved = effective_precision(spec, precision, device)
     key = cache_key(spec, dataset, recipe_hash, role, resolved, texts)
     folder = paths.subdir("embeddings", _safe(dataset), _safe(spec.key))
     stem = f"{role}-{stable_hash(key, 16)}"
@@ -175,7 +175,7 @@ def embed(
         done = _load_part(part, len(rows), dim)
         if done is None:
             chunk, report = encode(spec, [values[i] for i in rows], role, batch_size=batch_size,
-                                   precision=resolved if resolved != "fp64" else "auto", device=device,
+                                   precision=resolved, device=device,
                                    fit_corpus=corpus, show_progress=show_progress)
             part_meta = {"rows": int(chunk.shape[0]), "dim": int(chunk.shape[1]), "truncated": report.truncated,
                          "device": report.device}

@@ -57,6 +57,16 @@ def resolve_precision(precision: str, device: str, preferred: str = "auto") -> s
     return "bf16" if cpu_has_bf16() else "fp32"
 
 
+def effective_precision(spec: EncoderSpec, precision: str, device: str) -> str:
+    """What the cache key records: the torch precision for local models; "fp64" for TF-IDF + SVD and "api" for
+    the OpenAI API, whose vectors do not depend on the local device or precision (so no re-query on a GPU box)."""
+    if spec.loader == "tfidf-svd":
+        return "fp64"
+    if spec.loader == "openai":
+        return "api"
+    return resolve_precision(precision, device, spec.dtype)
+
+
 def _torch_dtype(precision: str):
     import torch
 
@@ -72,7 +82,7 @@ def _weights_dtype(precision: str, device: str):
 def _autocast(device: str, precision: str):
     import torch
 
-    if precision == "fp32" or device.startswith("cuda"):
+    if precision in ("fp32", "api") or device.startswith("cuda"):
         return contextlib.nullcontext()
     return torch.autocast(device_type="cpu", dtype=_torch_dtype(precision))
 
@@ -306,7 +316,7 @@ def encode(
     if spec.loader not in BATCH_LOADERS:
         raise EncoderError(f"encoder {spec.key!r}: loader {spec.loader!r} is not implemented")
     device = "cpu" if spec.loader == "openai" else resolve_device(device)
-    precision = "fp32" if spec.loader == "openai" else resolve_precision(precision, device, spec.dtype)
+    precision = effective_precision(spec, precision, device)
     tokenizer, prompt, run = BATCH_LOADERS[spec.loader](spec, role, device, precision)
     # Lengths as the model sees them: prompt included (NV-Embed adds its instruction the same way).
     lengths = token_lengths(tokenizer, [(prompt or "") + t for t in texts])

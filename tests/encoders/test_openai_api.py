@@ -87,4 +87,7 @@ def test_through_the_engine_needs_a_key_and_counts_truncation(tokenizer, monkeyp
     monkeypatch.setattr(openai_api, "load_tokenizer", lambda name: tokenizer)
     vectors, report = encode(spec, ["a b c d e f g h", "x"], role="query", show_progress=False)
     assert report.truncated == 1 and vectors.shape == (2, 4)
+    calls = len(api.calls)
+    encode(spec, [f"text number {i}" for i in range(150)], show_progress=False, batch_size=16)
+    assert [len(batch) for batch in api.calls[calls:]] == [100, 50]  # the paper's request size, not batch_size
     assert api.calls and all(len(tokenizer(t)["input_ids"]) <= 6 for batch in api.calls for t in batch)

@@ -318,6 +318,8 @@ def encode(
     device = "cpu" if spec.loader == "openai" else resolve_device(device)
     precision = effective_precision(spec, precision, device)
     tokenizer, prompt, run = BATCH_LOADERS[spec.loader](spec, role, device, precision)
+    if spec.loader == "openai":  # the API's request size (100 in the paper), not a memory-bound GPU batch
+        batch_size = int(dict(spec.model_kwargs).get("batch_size", batch_size))
     # Lengths as the model sees them: prompt included (NV-Embed adds its instruction the same way).
     lengths = token_lengths(tokenizer, [(prompt or "") + t for t in texts])
     truncated = int((lengths > spec.max_length).sum())

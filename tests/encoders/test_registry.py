@@ -1,19 +1,77 @@
 import pytest
 
-from gtebench.encoders.registry import DEFAULT_ENCODERS, ENCODERS, EncoderError, EncoderSpec, get_encoder
+from gtebench.encoders.registry import (
+    DEFAULT_ENCODERS, ENCODERS, PAPER_ENCODERS, EncoderError, EncoderSpec, get_encoder,
+)
+
+# paper.md section 3 (Table 2 and the authors' scripts): key -> (hub id, dim, class, pooling, normalised)
+PAPER_TABLE = {
+    "roberta-base": ("roberta-base", 768, "classic", "cls", False),
+    "colbertv2": ("colbert-ir/colbertv2.0", 768, "classic", "pooler", False),
+    "blair-base": ("hyp1231/blair-roberta-base", 768, "specialised", "cls", False),
+    "blair-large": ("hyp1231/blair-roberta-large", 1024, "specialised", "cls", False),
+    "mgte": ("Alibaba-NLP/gte-multilingual-base", 768, "generalist-encoder", "cls", True),
+    "instructor-xl": ("hkunlp/instructor-xl", 768, "generalist-encoder", "model", False),
+    "sentence-t5-xxl": ("sentence-transformers/sentence-t5-xxl", 768, "generalist-encoder", "model", False),
+    "kalm": ("HIT-TMG/KaLM-embedding-multilingual-mini-v1", 896, "generalist-decoder", "model", True),
+    "jasper": ("infgrad/jasper_en_vision_language_v1", 1024, "generalist-decoder", "model", False),
+    "gte-qwen2": ("Alibaba-NLP/gte-Qwen2-7B-instruct", 3584, "generalist-decoder", "model", False),
+    "nv-embed-v2": ("nvidia/NV-Embed-v2", 4096, "generalist-decoder", "model", True),
+    "text-embedding-3-large": (None, 3072, "closed", "model", False),
+}
+# key -> (query prompt or prompt name, item prompt); None = no prompt
+PAPER_PROMPTS = {
+    "instructor-xl": ("Represent these questions for retrieving supporting documents:",
+                      "Represent these documents for retrieval: "),
+    "jasper": ("name:s2p_query", None),
+    "gte-qwen2": ("name:query", None),
+    "nv-embed-v2": ("Instruct: Given a question, retrieve passages that answer the question\nQuery: ", None),
+}
 
 
 def test_every_entry_is_valid():
     for key, spec in ENCODERS.items():
         assert spec.key == key
         assert spec.dim > 0 and spec.max_length > 0
-        assert spec.hub_id or spec.offline_source or spec.loader == "tfidf-svd"
+        assert spec.hub_id or spec.offline_source or spec.loader in ("tfidf-svd", "openai")
+        assert spec.revision or spec.offline_source or spec.loader == "tfidf-svd", key
     assert set(DEFAULT_ENCODERS) <= set(ENCODERS)
+
+
+def test_paper_entries_match_the_paper():
+    assert {s.key for s in PAPER_ENCODERS} == set(PAPER_TABLE)
+    for key, (hub_id, dim, model_class, pooling, normalise) in PAPER_TABLE.items():
+        spec = get_encoder(key)
+        assert (spec.hub_id, spec.dim, spec.model_class, spec.pooling, spec.normalize) == (
+            hub_id, dim, model_class, pooling, normalise), key
+        assert spec.max_length == 512
+        query, item = PAPER_PROMPTS.get(key, (None, None))
+        got_query = spec.prompt("query") or (spec.prompt_name("query") and "name:" + spec.prompt_name("query"))
+        assert got_query == query, key
+        assert spec.prompt("item") == item and spec.prompt_name("item") is None, key
+    assert get_encoder("nv-embed-v2").dtype == get_encoder("jasper").dtype == "bf16"
+    assert get_encoder("nv-embed-v2").loader == "nv-embed" and get_encoder("mgte").trust_remote_code
 
 
 def test_unknown_encoder_suggests_the_closest_names():
     with pytest.raises(EncoderError, match=r"Did you mean \['minilm-l6'"):
         get_encoder("minilm-l12")
+    with pytest.raises(EncoderError, match=r"blair-base"):
+        get_encoder("blair_base")
+
+
+def test_hub_ids_and_folders_become_entries_with_overridable_defaults():
+    spec = get_encoder("hf:org/model@0123abc")
+    assert (spec.hub_id, spec.revision, spec.loader, spec.pooling, spec.dim) == (
+        "org/model", "0123abc", "sentence-transformers", "model", None)
+    cls = get_encoder("hf:org/model", pooling="cls", normalize=False)
+    assert (cls.loader, cls.pooling, cls.normalize, cls.revision) == ("transformers", "cls", False, "main")
+    folder = get_encoder("path:/models/mine", max_length=128)
+    assert folder.offline_source == "path:/models/mine" and folder.max_length == 128
+    with pytest.raises(EncoderError, match="unknown encoder field"):
+        get_encoder("minilm-l6", pooloing="cls")
+    with pytest.raises(EncoderError, match="hub id after"):
+        get_encoder("hf:")
 
 
 def test_invalid_entries_are_refused():
@@ -21,6 +79,10 @@ def test_invalid_entries_are_refused():
         EncoderSpec(key="x", name="x", model_class="nope", loader="tfidf-svd", dim=8, params="-")
     with pytest.raises(EncoderError, match="hub_id or an offline_source"):
         EncoderSpec(key="x", name="x", model_class="classic", loader="sentence-transformers", dim=8, params="-")
+    with pytest.raises(EncoderError, match="needs loader='transformers'"):
+        get_encoder("minilm-l6", pooling="cls", loader="sentence-transformers")
+    with pytest.raises(EncoderError, match="not both"):
+        get_encoder("minilm-l6", query_prompt="q: ", query_prompt_name="query")
 
 
 def test_prompts_belong_to_their_role():
@@ -30,3 +92,13 @@ def test_prompts_belong_to_their_role():
     assert spec.prompt("item") is None
     with pytest.raises(EncoderError, match="role"):
         spec.prompt("document")
+
+
+def test_the_registry_as_a_table():
+    from gtebench.encoders.registry import encoders_table
+
+    table = encoders_table()
+    assert list(table.index) == list(ENCODERS)
+    assert table.loc["gte-qwen2", "query_prompt"] == "<query>" and table.loc["gte-qwen2", "dim"] == 3584
+    assert table.loc["instructor-xl", "item_prompt"] == "Represent these documents for retrieval: "
+    assert list(encoders_table(["kalm"]).index) == ["kalm"]

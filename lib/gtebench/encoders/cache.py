@@ -1,5 +1,7 @@
 """The embedding cache: one .npy per (model, weights, dataset, text recipe, role, precision) with a JSON sidecar.
 
+A run writes finished chunks to <stem>.parts/ first; a killed run resumes from them.
+
 The file name carries a hash of every input that changes a vector (the texts included), so a stale vector is
 never reused: change a recipe, a prompt, the precision or the weights and the key changes. Files are written
 atomically (sidecar last), and validated on load.
@@ -8,6 +10,8 @@ atomically (sidecar last), and validated on load.
 from __future__ import annotations
 
 import logging
+import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +21,14 @@ import pandas as pd
 from .. import paths
 from ..io import read_json, save_npy, sha256_bytes, stable_hash, write_json
 from ..results import package_versions
-from .engine import encode, resolve_device, resolve_precision
+from .engine import effective_precision, encode, resolve_device
 from .offline import weights_version
 from .registry import EncoderError, EncoderSpec, get_encoder
 
 log = logging.getLogger(__name__)
+
+
+CHUNK_SIZE = 4096  # rows per saved chunk: minutes of CPU work at most, seconds on a GPU
 
 
 class CacheError(EncoderError):
@@ -50,7 +57,7 @@ class Embeddings:
 
 
 def cache_key(spec: EncoderSpec, dataset: str, recipe_hash: str, role: str, precision: str, texts: pd.Series) -> dict:
-    return {
+    key = {
         "model": spec.key,
         "hub_id": spec.hub_id,
         "weights": weights_version(spec),
@@ -67,6 +74,12 @@ def cache_key(spec: EncoderSpec, dataset: str, recipe_hash: str, role: str, prec
         "ids_sha": _checksum(texts.index),
         "texts_sha": _checksum(texts.to_numpy()),
     }
+    # Settings added later enter the key only when set, so files cached before they existed keep their names.
+    optional = {"prompt_name": spec.prompt_name(role), "model_kwargs": [list(p) for p in spec.model_kwargs],
+                "config_kwargs": [list(p) for p in spec.config_kwargs],
+                "prompt_pooled": None if spec.pool_prompt or not (spec.prompt(role) or spec.prompt_name(role)) else False}
+    key.update({name: value for name, value in optional.items() if value is not None and value != []})
+    return key
 
 
 def validate(vectors: np.ndarray, meta: dict, path: Path) -> None:
@@ -78,6 +91,39 @@ def validate(vectors: np.ndarray, meta: dict, path: Path) -> None:
     zero = np.flatnonzero(~vectors.any(axis=1))
     if zero.size:
         raise CacheError(f"{path}: {zero.size} all-zero row(s), e.g. rows {zero[:5].tolist()}; delete it")
+
+
+def _safe(name: str) -> str:
+    """A folder name for a model key or dataset ("hf:org/name" -> "hf_org_name")."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+
+
+def chunk_order(texts: pd.Series, spec: EncoderSpec, chunk_size: int) -> list[np.ndarray]:
+    """Row positions of each chunk. Rows are sorted by text length first (longest first, ties by position), so
+    each chunk holds texts of similar length and batches inside it need little padding. Corpus-fitted encoders
+    (tfidf-svd) take one chunk: their vectors depend on the whole corpus."""
+    if spec.loader == "tfidf-svd" or len(texts) <= chunk_size:
+        chunk_size = max(len(texts), 1)
+    lengths = texts.str.len().to_numpy()
+    order = np.lexsort((np.arange(len(texts)), -lengths))
+    return [order[i : i + chunk_size] for i in range(0, len(order), chunk_size)]
+
+
+def _load_part(npy: Path, rows: int, dim: int | None) -> tuple[np.ndarray, dict] | None:
+    """A finished chunk (its sidecar is written after the array), or None when absent or unusable."""
+    sidecar = npy.with_suffix(".json")
+    if not (npy.is_file() and sidecar.is_file()):
+        return None
+    meta = read_json(sidecar)
+    vectors = np.load(npy)
+    try:
+        validate(vectors, meta, npy)
+    except CacheError as error:
+        log.warning("re-encoding chunk %s: %s", npy.name, error)
+        return None
+    if meta["rows"] != rows or (dim is not None and meta["dim"] != dim):
+        return None
+    return vectors, meta
 
 
 def embed(
@@ -92,49 +138,77 @@ def embed(
     batch_size: int = 64,
     fit_corpus: pd.Series | None = None,
     show_progress: bool = True,
+    chunk_size: int = CHUNK_SIZE,
 ) -> Embeddings:
-    """Vectors for `texts` (a Series: index = item or query ids), from the cache when the key matches."""
+    """Vectors for `texts` (a Series: index = item or query ids), from the cache when the key matches.
+
+    Encoding runs in chunks of `chunk_size` rows, each saved as it finishes, so a killed run resumes from the last
+    finished chunk; the final .npy and its sidecar appear only when every chunk is done.
+    """
     spec = get_encoder(encoder) if isinstance(encoder, str) else encoder
     if texts.index.has_duplicates:
         dup = texts.index[texts.index.duplicated()].unique()[:5].tolist()
         raise EncoderError(f"duplicate ids in the texts to encode for {dataset!r}: {dup}")
+    if chunk_size < 1:
+        raise EncoderError(f"chunk_size must be positive, got {chunk_size}")
     device = resolve_device(device)
-    resolved = "fp64" if spec.loader == "tfidf-svd" else resolve_precision(precision, device)
+    resolved = effective_precision(spec, precision, device)
     key = cache_key(spec, dataset, recipe_hash, role, resolved, texts)
-    folder = paths.subdir("embeddings", dataset.replace("/", "_"), spec.key)
+    folder = paths.subdir("embeddings", _safe(dataset), _safe(spec.key))
     stem = f"{role}-{stable_hash(key, 16)}"
     npy, sidecar = folder / f"{stem}.npy", folder / f"{stem}.json"
     ids = [str(i) for i in texts.index]
     if npy.is_file() and sidecar.is_file():
         meta = read_json(sidecar)
         if meta.get("key") == key:
-            vectors = np.load(npy, mmap_mode="r")
+            vectors = np.load(npy, mmap_mode="r")  # memory-mapped: a large catalogue is not read until used
             validate(vectors, meta, npy)
+            if meta["rows"] != len(ids):
+                raise CacheError(f"{npy}: {meta['rows']} rows for {len(ids)} texts; delete it and encode again")
             return Embeddings(ids, np.asarray(vectors, dtype=np.float32), meta, npy, from_cache=True)
-    vectors, report = encode(
-        spec,
-        texts.tolist(),
-        role,
-        batch_size=batch_size,
-        precision=resolved if resolved != "fp64" else "auto",
-        device=device,
-        fit_corpus=None if fit_corpus is None else fit_corpus.tolist(),
-        show_progress=show_progress,
-    )
+    parts = folder / f"{stem}.parts"
+    values = texts.tolist()
+    corpus = None if fit_corpus is None else fit_corpus.tolist()
+    vectors, truncated, dim, reports = None, 0, spec.dim, []
+    for number, rows in enumerate(chunk_order(texts, spec, chunk_size)):
+        part = parts / f"part-{number:05d}.npy"
+        done = _load_part(part, len(rows), dim)
+        if done is None:
+            chunk, report = encode(spec, [values[i] for i in rows], role, batch_size=batch_size,
+                                   precision=resolved, device=device,
+                                   fit_corpus=corpus, show_progress=show_progress)
+            part_meta = {"rows": int(chunk.shape[0]), "dim": int(chunk.shape[1]), "truncated": report.truncated,
+                         "device": report.device}
+            validate(chunk, part_meta, part)
+            save_npy(part, chunk)
+            write_json(part.with_suffix(".json"), part_meta)  # last: a sidecar means the chunk is complete
+            done = chunk, part_meta
+        chunk, part_meta = done
+        if vectors is None:
+            dim = part_meta["dim"]
+            vectors = np.empty((len(ids), dim), dtype=np.float32)
+        vectors[rows] = chunk
+        truncated += part_meta["truncated"]
+        reports.append(part_meta["device"])
+    if spec.dim is not None and dim != spec.dim:
+        raise CacheError(f"encoder {spec.key!r} gave {dim}-d vectors, the registry says {spec.dim}")
     meta = {
         "key": key,
-        "rows": int(vectors.shape[0]),
-        "dim": int(vectors.shape[1]),
+        "model": spec.key,
+        "hub_id": spec.hub_id,
+        "revision": key["weights"],
+        "rows": len(ids),
+        "dim": int(dim),
         "dtype": str(vectors.dtype),
         "normalised": spec.normalize,
-        "truncated_texts": report.truncated,
-        "device": report.device,
+        "ids_sha": key["ids_sha"],
+        "truncated_texts": int(truncated),
+        "device": reports[-1],
         "versions": package_versions(),
     }
-    if vectors.shape[1] != spec.dim:
-        raise CacheError(f"encoder {spec.key!r} gave {vectors.shape[1]}-d vectors, the registry says {spec.dim}")
     validate(vectors, meta, npy)
     save_npy(npy, vectors)
     write_json(sidecar, meta)  # written last: a sidecar means the array beside it is complete
+    shutil.rmtree(parts, ignore_errors=True)
     log.info("encoded %d %s texts with %s -> %s", len(ids), role, spec.key, npy)
     return Embeddings(ids, vectors, meta, npy, from_cache=False)

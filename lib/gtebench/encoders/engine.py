@@ -1,4 +1,10 @@
-"""The encoding engine: texts -> float32 vectors for one registry entry and one role (item or query)."""
+"""The encoding engine: texts -> float32 vectors for one registry entry and one role (item or query).
+
+Every neural loader reduces to a *batch function* (a list of texts -> a tensor of vectors) plus a tokenizer; one
+shared loop then does what must be identical for all of them: count texts longer than max_length, sort by token
+length (long first, so padding is small and an out-of-memory error shows on the first batch), batch, show
+progress, restore the input order, L2-normalise when the entry says so.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -37,23 +43,48 @@ def resolve_device(device: str | None = None) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def resolve_precision(precision: str, device: str) -> str:
+def resolve_precision(precision: str, device: str, preferred: str = "auto") -> str:
+    """`precision` unless "auto"; then the entry's own dtype (`preferred`, the paper's setting) or the device's
+    best: bf16 on CUDA and on AMX CPUs, fp32 elsewhere."""
     if precision not in PRECISIONS:
         raise EncoderError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     if precision != "auto":
         return precision
+    if preferred != "auto":
+        return preferred
     if device.startswith("cuda"):
         return "bf16"
     return "bf16" if cpu_has_bf16() else "fp32"
 
 
+def effective_precision(spec: EncoderSpec, precision: str, device: str) -> str:
+    """What the cache key records: the torch precision for local models; "fp64" for TF-IDF + SVD and "api" for
+    the OpenAI API, whose vectors do not depend on the local device or precision (so no re-query on a GPU box)."""
+    if spec.loader == "tfidf-svd":
+        return "fp64"
+    if spec.loader == "openai":
+        return "api"
+    return resolve_precision(precision, device, spec.dtype)
+
+
+def _torch_dtype(precision: str):
+    import torch
+
+    return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
+
+
+def _weights_dtype(precision: str, device: str):
+    """On CUDA half-precision weights (half the memory, no casts); on CPU fp32 weights under autocast, the
+    combination measured in offline.md section 7."""
+    return _torch_dtype(precision) if device.startswith("cuda") else _torch_dtype("fp32")
+
+
 def _autocast(device: str, precision: str):
     import torch
 
-    if precision == "fp32":
+    if precision in ("fp32", "api") or device.startswith("cuda"):
         return contextlib.nullcontext()
-    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
-    return torch.autocast(device_type="cuda" if device.startswith("cuda") else "cpu", dtype=dtype)
+    return torch.autocast(device_type="cpu", dtype=_torch_dtype(precision))
 
 
 @dataclass
@@ -64,19 +95,193 @@ class EncodeReport:
     device: str
 
 
+# ---------------------------------------------------------------- pooling (the "transformers" loader)
+
+
+def pool(output, attention_mask, how: str):
+    """One vector per text from a transformers model output.
+
+    cls: the first token's last hidden state (BLaIR, RoBERTa, mGTE); mean: the average of the last hidden states
+    over real tokens only (padding masked out); pooler: the model's pooler_output (ColBERTv2 in the paper).
+    """
+    hidden = output.last_hidden_state
+    if how == "cls":
+        return hidden[:, 0]
+    if how == "mean":
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+    if how == "pooler":
+        pooled = getattr(output, "pooler_output", None)
+        if pooled is None:
+            raise EncoderError("pooling 'pooler': this model has no pooler_output; use pooling='cls' or 'mean'")
+        return pooled
+    raise EncoderError(f"pooling {how!r} is not computed by the engine; use one of cls, mean, pooler")
+
+
+# ---------------------------------------------------------------- loaders: spec -> (tokenizer, batch function)
+
+
+def _kwargs(pairs) -> dict:
+    return dict(pairs)
+
+
 @functools.lru_cache(maxsize=2)
-def _load_sentence_transformer(key: str, path: str, device: str, trust_remote_code: bool, max_length: int):
+def _load_sentence_transformer(spec: EncoderSpec, device: str, precision: str):
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(path, device=device, trust_remote_code=trust_remote_code)
-    model.max_seq_length = max_length
+    model_kwargs = _kwargs(spec.model_kwargs)
+    if precision != "fp32" and device.startswith("cuda"):
+        model_kwargs["dtype"] = _weights_dtype(precision, device)
+    model = SentenceTransformer(
+        resolve_model_path(spec),
+        device=device,
+        trust_remote_code=spec.trust_remote_code,
+        revision=None if spec.offline_source else spec.revision,
+        model_kwargs=model_kwargs or None,
+        config_kwargs=_kwargs(spec.config_kwargs) or None,
+    )
+    model.max_seq_length = spec.max_length
+    if not spec.pool_prompt:
+        poolers = [module for module in model if hasattr(module, "include_prompt")]
+        if not poolers:
+            raise EncoderError(f"{spec.key}: pool_prompt=False but the model has no Pooling module to tell")
+        for module in poolers:
+            module.include_prompt = False
     model.eval()
     return model
 
 
-def _count_truncated(tokenizer, texts: Sequence[str], max_length: int) -> int:
-    lengths = [len(ids) for ids in tokenizer(list(texts), add_special_tokens=True, truncation=False)["input_ids"]]
-    return int(sum(n > max_length for n in lengths))
+@functools.lru_cache(maxsize=2)
+def _load_transformers(spec: EncoderSpec, device: str, precision: str):
+    from transformers import AutoModel, AutoTokenizer
+
+    path = resolve_model_path(spec)
+    revision = None if spec.offline_source else spec.revision
+    tokenizer = AutoTokenizer.from_pretrained(path, revision=revision, trust_remote_code=spec.trust_remote_code)
+    model = AutoModel.from_pretrained(
+        path,
+        revision=revision,
+        trust_remote_code=spec.trust_remote_code,
+        dtype=_weights_dtype(precision, device),
+        **_kwargs(spec.model_kwargs),
+        **_kwargs(spec.config_kwargs),
+    )
+    return tokenizer, model.to(device).eval()
+
+
+def _st_batches(spec: EncoderSpec, role: str, device: str, precision: str):
+    model = _load_sentence_transformer(spec, device, precision)
+    prompt, name = spec.prompt(role), spec.prompt_name(role)
+    if name is not None:
+        if name not in model.prompts:
+            raise EncoderError(f"{spec.key}: the model ships no prompt named {name!r}; it has {sorted(model.prompts)}")
+        prompt = model.prompts[name]  # the literal text, for counting tokens; encode gets the name
+
+    # "" rather than None when there is no prompt: None would let a model's default_prompt_name slip in.
+    literal = None if name else (prompt or "")
+
+    def run(batch: list[str]):
+        return model.encode(batch, prompt=literal, prompt_name=name, batch_size=len(batch),
+                            convert_to_tensor=True, show_progress_bar=False, normalize_embeddings=False)
+
+    return model.tokenizer, prompt, run
+
+
+def _transformers_batches(spec: EncoderSpec, role: str, device: str, precision: str):
+    tokenizer, model = _load_transformers(spec, device, precision)
+    prompt = spec.prompt(role) or ""
+
+    def run(batch: list[str]):
+        inputs = tokenizer([prompt + t for t in batch], padding=True, truncation=True, max_length=spec.max_length, return_tensors="pt")
+        inputs = inputs.to(device)
+        return pool(model(**inputs), inputs["attention_mask"], spec.pooling)
+
+    return tokenizer, prompt, run
+
+
+@functools.lru_cache(maxsize=1)
+def _load_nv_embed(spec: EncoderSpec, device: str, precision: str):
+    """NV-Embed-v2's remote code: its own tokenizer handling, latent-attention pooling and encode method."""
+    from transformers import AutoModel, AutoTokenizer
+
+    path = resolve_model_path(spec)
+    revision = None if spec.offline_source else spec.revision
+    tokenizer = AutoTokenizer.from_pretrained(path, revision=revision)
+    model = AutoModel.from_pretrained(path, revision=revision, trust_remote_code=True,
+                                      dtype=_weights_dtype(precision, device))
+    return tokenizer, model.to(device).eval()
+
+
+def _nv_embed_batches(spec: EncoderSpec, role: str, device: str, precision: str):
+    import torch
+
+    tokenizer, model = _load_nv_embed(spec, device, precision)
+    instruction = spec.prompt(role) or ""  # the paper passes "" for items
+
+    def run(batch: list[str]):
+        vectors = model.encode(batch, instruction=instruction, max_length=spec.max_length)
+        return torch.as_tensor(vectors)
+
+    return tokenizer, instruction, run
+
+
+def _openai_batches(spec: EncoderSpec, role: str, device: str, precision: str):
+    from .openai_api import OpenAIEmbedder
+
+    embedder = OpenAIEmbedder.from_spec(spec)
+    return embedder.tokenizer, None, embedder.embed_batch
+
+
+BATCH_LOADERS: dict[str, Callable] = {
+    "sentence-transformers": _st_batches,
+    "transformers": _transformers_batches,
+    "nv-embed": _nv_embed_batches,
+    "openai": _openai_batches,
+}
+
+
+# ---------------------------------------------------------------- the shared loop
+
+
+def token_lengths(tokenizer, texts: Sequence[str]) -> np.ndarray:
+    """Token counts with special tokens, before truncation (one fast-tokenizer call over all texts)."""
+    # verbose=False: lengths over the model limit are the point here, not a mistake worth a warning.
+    ids = tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
+    return np.fromiter((len(row) for row in ids), dtype=np.int64, count=len(ids))
+
+
+def run_batches(
+    run: Callable[[list[str]], object],
+    texts: Sequence[str],
+    lengths: np.ndarray,
+    *,
+    batch_size: int,
+    show_progress: bool = True,
+    description: str = "encoding",
+) -> np.ndarray:
+    """Call `run` on batches of texts sorted by token length (long first); rows come back in input order."""
+    import torch
+
+    order = np.argsort(-lengths, kind="stable")
+    out: np.ndarray | None = None
+    starts = range(0, len(texts), batch_size)
+    if show_progress:
+        from tqdm.auto import tqdm
+
+        starts = tqdm(starts, desc=description, unit="batch")
+    for start in starts:
+        rows = order[start : start + batch_size]
+        vectors = run([texts[i] for i in rows])
+        vectors = torch.as_tensor(vectors).detach().float().cpu().numpy()
+        if out is None:
+            out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
+        out[rows] = vectors
+    return out
+
+
+def l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
 
 
 def encode(
@@ -90,44 +295,42 @@ def encode(
     fit_corpus: Sequence[str] | None = None,
     show_progress: bool = True,
 ) -> tuple[np.ndarray, EncodeReport]:
-    """Encode `texts` in the given role. The role's prompt (if any) is prepended by the model's tokenizer path.
+    """Encode `texts` in the given role: the role's prompt (literal or by name) goes before every text of that
+    role only, so a query and an item with the same text get different vectors when the entry has a prompt.
 
     `fit_corpus` is for corpus-fitted encoders (tfidf-svd): they are fitted on the item texts and then
     transform queries; for the item role the texts themselves are the corpus.
     """
-    prompt = spec.prompt(role)  # validates role
+    spec.prompt(role)  # validates role
     texts = list(texts)
     if not texts:
         raise EncoderError(f"nothing to encode for {spec.key!r} ({role}): the text list is empty")
     empty = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
     if empty:
         raise EncoderError(f"{len(empty)} empty text(s) for {spec.key!r} ({role}) at positions {empty[:5]}")
-    device = resolve_device(device)
     if spec.loader == "tfidf-svd":
         from .tfidf import encode_tfidf_svd
 
         vectors = encode_tfidf_svd(spec, texts, fit_corpus if fit_corpus is not None else texts)
         return vectors, EncodeReport(len(texts), 0, "fp64", "cpu")
-    if spec.loader == "sentence-transformers":
-        precision = resolve_precision(precision, device)
-        model = _load_sentence_transformer(
-            spec.key, resolve_model_path(spec), device, spec.trust_remote_code, spec.max_length
-        )
-        truncated = _count_truncated(model.tokenizer, [(prompt or "") + t for t in texts], spec.max_length)
-        if truncated:
-            log.info("%s: %d of %d texts exceed %d tokens and are truncated", spec.key, truncated, len(texts), spec.max_length)
-        import torch
+    if spec.loader not in BATCH_LOADERS:
+        raise EncoderError(f"encoder {spec.key!r}: loader {spec.loader!r} is not implemented")
+    device = "cpu" if spec.loader == "openai" else resolve_device(device)
+    precision = effective_precision(spec, precision, device)
+    tokenizer, prompt, run = BATCH_LOADERS[spec.loader](spec, role, device, precision)
+    if spec.loader == "openai":  # the API's request size (100 in the paper), not a memory-bound GPU batch
+        batch_size = int(dict(spec.model_kwargs).get("batch_size", batch_size))
+    # Lengths as the model sees them: prompt included (NV-Embed adds its instruction the same way).
+    lengths = token_lengths(tokenizer, [(prompt or "") + t for t in texts])
+    truncated = int((lengths > spec.max_length).sum())
+    if truncated:
+        log.info("%s: %d of %d %s texts exceed %d tokens and are truncated",
+                 spec.key, truncated, len(texts), role, spec.max_length)
+    import torch
 
-        with torch.inference_mode(), _autocast(device, precision):
-            vectors = model.encode(
-                texts,
-                prompt=prompt,
-                batch_size=batch_size,
-                normalize_embeddings=spec.normalize,
-                convert_to_numpy=False,
-                convert_to_tensor=True,
-                show_progress_bar=show_progress,
-            )
-        vectors = vectors.float().cpu().numpy()
-        return vectors.astype(np.float32, copy=False), EncodeReport(len(texts), truncated, precision, device)
-    raise EncoderError(f"encoder {spec.key!r}: loader {spec.loader!r} is not implemented")
+    with torch.inference_mode(), _autocast(device, precision):
+        vectors = run_batches(run, texts, lengths, batch_size=batch_size, show_progress=show_progress,
+                              description=f"{spec.key} {role}s")
+    if spec.normalize:
+        vectors = l2_normalise(vectors)
+    return vectors.astype(np.float32, copy=False), EncodeReport(len(texts), truncated, precision, device)

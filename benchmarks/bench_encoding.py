@@ -1,0 +1,157 @@
+"""Encoding throughput of gtebench's engine against plain SentenceTransformer.encode, on real item texts.
+
+    PYTHONPATH=lib python benchmarks/bench_encoding.py [--n-texts 5000] [--model minilm-l6]
+
+Texts: Amazon 2018 Industrial & Scientific items (shared/data/amazon2018_scientific_seq, 4,344 items), built
+inline as "title description" (the paper's search-side item text: title + description), first N items by id.
+Phases, all in one process, same model folder, same texts, warm models:
+  reference   SentenceTransformer(folder).encode(texts) with its defaults (fp32, batch 32)
+  engine      gtebench.encoders.cache.embed (auto precision: fp32 on a CPU without AMX), batch 64
+  engine-bf16 the engine under bf16 autocast (CPU) / bf16 weights (CUDA)
+  cached      the same embed() call again: memory-mapped .npy + sidecar validation
+Peak memory: the largest resident set size (VmRSS) sampled every 20 ms during each phase; on CUDA also
+torch.cuda.max_memory_allocated. The CUDA phases run only when a GPU is present and are skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "amazon2018_scientific_seq" / "Scientific.item.json.gz"
+
+
+def item_texts(path: Path, n: int) -> pd.Series:
+    items = json.load(gzip.open(path))
+    ids = sorted(items, key=int)[:n]
+    return pd.Series([f"{items[i]['title']} {items[i]['description']}".strip() for i in ids], index=ids)
+
+
+class PeakRSS:
+    """Largest VmRSS (MiB) of this process while the block runs, sampled by a thread (Linux /proc)."""
+
+    def __enter__(self):
+        self.peak, self._stop = self._rss(), threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+
+    def _sample(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self._rss())
+
+    @staticmethod
+    def _rss() -> float:
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return float("nan")
+
+
+def timed(label: str, n: int, fn, results: list, reference: float | None = None):
+    with PeakRSS() as rss:
+        start = time.perf_counter()
+        out = fn()
+        seconds = time.perf_counter() - start
+    row = {"phase": label, "seconds": seconds, "texts_per_s": n / seconds, "peak_rss_mib": rss.peak}
+    row["vs_reference"] = (reference / seconds) if reference else 1.0
+    results.append(row)
+    print(f"{label:<22} {seconds:9.2f} s {n / seconds:10.1f} texts/s  x{row['vs_reference']:8.2f}  "
+          f"peak RSS {rss.peak:7.0f} MiB", flush=True)
+    return out, seconds
+
+
+def cosine_min(a: np.ndarray, b: np.ndarray) -> float:
+    a = a / np.linalg.norm(a, axis=1, keepdims=True)
+    b = b / np.linalg.norm(b, axis=1, keepdims=True)
+    return float((a * b).sum(axis=1).min())
+
+
+def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results: list) -> None:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from gtebench.encoders.cache import embed
+    from gtebench.encoders.engine import encode
+    from gtebench.encoders.offline import resolve_model_path
+    from gtebench.encoders.registry import get_encoder
+
+    spec = get_encoder(model_key)
+    values, n = texts.tolist(), len(texts)
+    reference_model = SentenceTransformer(resolve_model_path(spec), device=device)
+    reference_model.max_seq_length = spec.max_length  # the same truncation as the engine
+    # Warm-up: load both models and run a few texts, so no phase pays for first-call setup.
+    reference_model.encode(values[:8])
+    encode(spec, values[:8], device=device, precision="fp32", show_progress=False)
+    if device == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    print(f"--- {device}: {model_key}, {n} texts, engine batch {batch_size}", flush=True)
+    ref_vectors, ref_s = timed(f"{device} reference fp32", n,
+                               lambda: reference_model.encode(values), results)
+    emb, _ = timed(f"{device} engine auto", n, lambda: embed(spec, texts, dataset="bench", recipe_hash="bench",
+                   device=device, batch_size=batch_size, show_progress=False), results, ref_s)
+    print(f"    engine precision {emb.meta['key']['precision']}, min cosine to reference "
+          f"{cosine_min(emb.vectors, ref_vectors):.6f}, truncated texts {emb.meta['truncated_texts']}")
+    cached, _ = timed(f"{device} cached rerun", n, lambda: embed(spec, texts, dataset="bench", recipe_hash="bench",
+                      device=device, batch_size=batch_size, show_progress=False), results, ref_s)
+    assert cached.from_cache, "the second embed() call should have come from the cache"
+    for precision in ("bf16", "fp16") if device == "cuda" else ("bf16",):
+        vectors, _ = timed(f"{device} engine {precision}", n, lambda: encode(spec, values, device=device,
+                           precision=precision, batch_size=batch_size, show_progress=False)[0], results, ref_s)
+        print(f"    {precision}: min cosine to reference {cosine_min(vectors, ref_vectors):.6f}")
+    if device == "cuda":
+        print(f"    CUDA peak allocated {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-texts", type=int, default=5000, help="first N items by id (the file has 4,344)")
+    parser.add_argument("--model", default="minilm-l6", help="a registry key with offline weights")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--out", type=Path, default=None, help="write the result rows as JSON here")
+    args = parser.parse_args(argv)
+    if not args.data.is_file():
+        print(f"item file {args.data} not found; pass --data", file=sys.stderr)
+        return 2
+    import torch
+
+    texts = item_texts(args.data, args.n_texts)
+    print(f"{len(texts)} texts (title + description), mean {texts.str.len().mean():.0f} characters; "
+          f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"started {time.strftime('%Y-%m-%d %H:%M:%S %Z')}", flush=True)
+    results: list[dict] = []
+    # A throwaway cache, so the engine phase really encodes and nothing is left in the user's GTEBENCH_HOME.
+    with tempfile.TemporaryDirectory(prefix="gtebench-bench-") as home:
+        os.environ["GTEBENCH_HOME"] = home
+        run("cpu", texts, args.model, args.batch_size, results)
+        if torch.cuda.is_available():
+            run("cuda", texts, args.model, args.batch_size, results)
+        else:
+            print("--- cuda: skipped (no CUDA device)")
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

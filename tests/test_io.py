@@ -33,3 +33,12 @@ def test_save_npy_round_trip(tmp_path):
 def test_stable_hash_ignores_key_order():
     assert stable_hash({"a": 1, "b": [1, 2]}) == stable_hash({"b": [1, 2], "a": 1})
     assert stable_hash({"a": 1}) != stable_hash({"a": 2})
+
+
+def test_atomic_files_get_ordinary_permissions(tmp_path):
+    import os
+
+    write_json(tmp_path / "p.json", {})
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "p.json").stat().st_mode & 0o777 == 0o666 & ~mask

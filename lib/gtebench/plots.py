@@ -58,6 +58,9 @@ def plot_sr(frame: pd.DataFrame, split: str = "test", metrics=("ndcg@10", "recal
         ax.set_title(f"{dataset} · {backbone} · {split}")
         ax.set_xlabel("")
         ax.set_ylabel(f"{metric} (%)")
-        ax.tick_params(axis="x", rotation=30)
+        plt.setp(ax.get_xticklabels(), rotation=30, ha="right", rotation_mode="anchor")
+    classes = list(dict.fromkeys(table["model_class"]))
+    handles = [plt.Rectangle((0, 0), 1, 1, color=CLASS_COLOURS.get(c, "#333333")) for c in classes]
+    fig.legend(handles, classes, loc="upper center", ncol=len(classes), frameon=False, bbox_to_anchor=(0.5, 1.08))
     fig.tight_layout()
     return fig

@@ -7,8 +7,8 @@ in the README ("Default profile versus the paper's protocol").
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import asdict, dataclass, field, replace
+from .registry import did_you_mean
 
 
 class ProfileError(ValueError):
@@ -99,7 +99,6 @@ TRAINING_PROFILES: dict[str, TrainingProfile] = {
 
 def get_training_profile(name: str) -> TrainingProfile:
     if name not in TRAINING_PROFILES:
-        close = difflib.get_close_matches(name, TRAINING_PROFILES, n=3, cutoff=0.3)
-        hint = f" Did you mean {close}?" if close else ""
+        hint = did_you_mean(name, TRAINING_PROFILES)
         raise ProfileError(f"unknown profile {name!r}; known profiles: {sorted(TRAINING_PROFILES)}.{hint}")
     return TRAINING_PROFILES[name]

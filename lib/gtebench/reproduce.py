@@ -11,13 +11,13 @@ that declares them.
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
+from .registry import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class NotebookRun:
 
 BATCH_PROFILES: dict[str, list[NotebookRun]] = {
     "default": [
+        NotebookRun("dataset_statistics.ipynb"),
         NotebookRun("table1_sequential_recommendation.ipynb", {"profile": "default"}),
     ],
     "paper": [
@@ -75,8 +76,7 @@ def run_batch(profile: str, overrides: dict | None = None, only: list[str] | Non
     import papermill as pm
 
     if profile not in BATCH_PROFILES:
-        close = difflib.get_close_matches(profile, BATCH_PROFILES, n=3, cutoff=0.3)
-        raise ValueError(f"unknown batch profile {profile!r}; known: {sorted(BATCH_PROFILES)}" + (f". Did you mean {close}?" if close else ""))
+        raise ValueError(f"unknown batch profile {profile!r}; known: {sorted(BATCH_PROFILES)}.{did_you_mean(profile, BATCH_PROFILES)}")
     runs = BATCH_PROFILES[profile]
     if only:
         runs = [r for r in runs if any(o in r.notebook for o in only)]

@@ -19,7 +19,6 @@ checksums, parameters, counts of everything removed) and are reused only while i
 
 from __future__ import annotations
 
-import difflib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from .errors import DataError
 from .movielens import load_latest_small, load_ml100k, recbole_ml100k_dir
 from .recbole_export import export_benchmark
 from .sequences import last_prefixes, leave_one_out_rows
+from ..registry import did_you_mean
 
 __all__ = ["DATASETS", "DatasetSpec", "Loaded", "PreparedDataset", "DataError", "get_dataset", "prepare"]
 
@@ -178,8 +178,7 @@ def get_dataset(key: str) -> DatasetSpec:
         members = sorted(k.split("/", 1)[1] for k in DATASETS if k.startswith(family + "/"))
         if members:  # a known family with an unknown member (e.g. a misspelt category)
             raise DataError(f"unknown dataset {key!r}: valid names after {family + '/'!r} are {members}")
-        close = difflib.get_close_matches(key, DATASETS, n=3, cutoff=0.3)
-        hint = f" Did you mean {close}?" if close else ""
+        hint = did_you_mean(key, DATASETS)
         plain = sorted(k for k in DATASETS if not k.startswith("amazon2023"))
         raise DataError(
             f"unknown dataset {key!r}; known datasets: {plain} plus amazon2023[-5core][-lastout]/<Category> "

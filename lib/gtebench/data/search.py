@@ -16,13 +16,13 @@ checks both. Retrieval is over the whole pool (the paper's protocol; section 2.3
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import pandas as pd
 
 from .errors import DataError
+from ..registry import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -143,8 +143,7 @@ def get_search_dataset(key: str) -> SearchSpec:
 
         return custom_search_spec(key)
     if key not in SEARCH_DATASETS:
-        close = difflib.get_close_matches(key, SEARCH_DATASETS, n=3, cutoff=0.3)
-        hint = f" Did you mean {close}?" if close else ""
+        hint = did_you_mean(key, SEARCH_DATASETS)
         raise DataError(f"unknown search dataset {key!r}; known: {sorted(SEARCH_DATASETS)} and custom:<folder>.{hint}")
     return SEARCH_DATASETS[key]
 

@@ -19,8 +19,8 @@ hub id or local folder, and keyword overrides change any field (`get_encoder("hf
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, fields, replace
+from ..registry import did_you_mean
 
 MODEL_CLASSES = ("classic", "specialised", "generalist-encoder", "generalist-decoder", "closed", "lexical")
 LOADERS = ("sentence-transformers", "transformers", "nv-embed", "openai", "tfidf-svd")
@@ -252,8 +252,7 @@ def get_encoder(key: str, **overrides) -> EncoderSpec:
     elif key in ENCODERS:
         spec = ENCODERS[key]
     else:
-        close = difflib.get_close_matches(key, ENCODERS, n=3, cutoff=0.3)
-        hint = f" Did you mean {close}?" if close else ""
+        hint = did_you_mean(key, ENCODERS)
         raise EncoderError(
             f"unknown encoder {key!r}; known encoders: {sorted(ENCODERS)}.{hint} "
             f"Any hub model or folder works as 'hf:<org/name>' or 'path:<folder>'."

@@ -6,8 +6,8 @@ Hyper-parameters from the paper's code (paper.md section 2.3): the ID baselines 
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
+from ..registry import did_you_mean
 
 VARIANTS = ("id", "text")
 
@@ -63,7 +63,6 @@ BACKBONES: dict[str, Backbone] = {
 
 def get_backbone(key: str) -> Backbone:
     if key not in BACKBONES:
-        close = difflib.get_close_matches(key, BACKBONES, n=3, cutoff=0.3)
-        hint = f" Did you mean {close}?" if close else ""
+        hint = did_you_mean(key, BACKBONES)
         raise BackboneError(f"unknown backbone {key!r}; known backbones: {sorted(BACKBONES)}.{hint}")
     return BACKBONES[key]

@@ -29,3 +29,18 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data folder {SHARED_DATA} is absent (set GTEBENCH_SHARED_DATA); CI has it")
     return SHARED_DATA
+
+
+@pytest.fixture
+def search_folder(tmp_path):
+    """Write a custom search folder (items.csv, queries.csv, qrels.csv) from CSV bodies; return its path."""
+
+    def write(items: str, queries: str, qrels: str, name: str = "search") -> Path:
+        folder = tmp_path / name
+        folder.mkdir(exist_ok=True)
+        (folder / "items.csv").write_text(items)
+        (folder / "queries.csv").write_text("qid,query\n" + queries)
+        (folder / "qrels.csv").write_text("qid,item_id,relevance\n" + qrels)
+        return folder
+
+    return write

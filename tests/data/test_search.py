@@ -12,12 +12,9 @@ def test_esci_sample_from_shared_data(shared_data):
     assert len(prepare_search("esci-sample200-graded").queries) == 188  # every row but the 12 Irrelevant
 
 
-def test_custom_search_folder(tmp_path):
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    (folder / "items.csv").write_text("item_id,title,category\na,Lamp,Home\nb,Mug,Kitchen\n")
-    (folder / "queries.csv").write_text("qid,query\nq1,light\nq2,cup\nq3,nothing\n")
-    (folder / "qrels.csv").write_text("qid,item_id,relevance\nq1,a,1\nq2,b,0.1\nq3,zz,1\n")
+def test_custom_search_folder(search_folder):
+    folder = search_folder("item_id,title,category\na,Lamp,Home\nb,Mug,Kitchen\n", "q1,light\nq2,cup\nq3,nothing\n",
+                           "q1,a,1\nq2,b,0.1\nq3,zz,1\n")
     ds = prepare_search(f"custom:{folder}")
     assert ds.queries.to_dict() == {"q1": "light", "q2": "cup"}
     assert ds.report == {"judgments_without_item_metadata": 1, "queries_without_relevant_item": 1}
@@ -32,11 +29,7 @@ def test_unknown_search_dataset_lists_the_known_ones():
         get_search_dataset("esc")
 
 
-def test_unknown_domain_lists_the_domains(tmp_path):
-    folder = tmp_path / "m"
-    folder.mkdir()
-    (folder / "items.csv").write_text("item_id,title,category\na,Lamp,Home\n")
-    (folder / "queries.csv").write_text("qid,query\nq1,light\n")
-    (folder / "qrels.csv").write_text("qid,item_id,relevance\nq1,a,1\n")
+def test_unknown_domain_lists_the_domains(search_folder):
+    folder = search_folder("item_id,title,category\na,Lamp,Home\n", "q1,light\n", "q1,a,1\n")
     with pytest.raises(DataError, match=r"no queries in domain 'Office'; domains: \['Home'\]"):
         prepare_search(f"custom:{folder}").for_domain("Office")

@@ -34,12 +34,8 @@ def test_sr_statistics_of_a_given_split_follow_the_authors_interaction_count(tmp
     assert stats["sequence_length_mean"] == pytest.approx((4 + 2) / 2)
 
 
-def test_search_statistics_and_the_tidy_file(tmp_path):
-    folder = tmp_path / "s"
-    folder.mkdir()
-    (folder / "items.csv").write_text("item_id,title\na,Lamp\nb,Mug cup\n")
-    (folder / "queries.csv").write_text("qid,query\nq1,a light\nq2,cup\n")
-    (folder / "qrels.csv").write_text("qid,item_id,relevance\nq1,a,1\nq1,b,1\nq2,b,1\n")
+def test_search_statistics_and_the_tidy_file(tmp_path, search_folder):
+    folder = search_folder("item_id,title\na,Lamp\nb,Mug cup\n", "q1,a light\nq2,cup\n", "q1,a,1\nq1,b,1\nq2,b,1\n", name="s")
     stats = search_statistics(prepare_search(f"custom:{folder}"))
     assert (stats["queries"], stats["pool_items"], stats["relevant_per_query_mean"]) == (2, 2, 1.5)
     assert stats["query_tokens_mean"] == 1.5

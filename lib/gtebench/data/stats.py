@@ -72,16 +72,11 @@ def dataset_statistics(sr: list[str], search: list[str]) -> tuple[pd.DataFrame, 
     from .search import prepare_search
 
     frames, skipped = [], {}
-    for key in sr:
+    jobs = [(key, "sr", prepare, sr_statistics) for key in sr] + [(key, "ps", prepare_search, search_statistics) for key in search]
+    for key, task, load, statistics in jobs:
         try:
-            prepared = prepare(key)
-            frames.append(tidy(prepared.key, "sr", sr_statistics(prepared)))
-        except DataError as exc:
-            skipped[key] = str(exc)
-    for key in search:
-        try:
-            ds = prepare_search(key)
-            frames.append(tidy(ds.key, "ps", search_statistics(ds)))
+            dataset = load(key)
+            frames.append(tidy(dataset.key, task, statistics(dataset)))
         except DataError as exc:
             skipped[key] = str(exc)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)

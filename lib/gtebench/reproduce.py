@@ -28,8 +28,8 @@ class NotebookRun:
 
 BATCH_PROFILES: dict[str, list[NotebookRun]] = {
     "default": [
-        NotebookRun("dataset_statistics.ipynb"),
         NotebookRun("table1_sequential_recommendation.ipynb", {"profile": "default"}),
+        NotebookRun("dataset_statistics.ipynb"),
     ],
     "paper": [
         NotebookRun(

@@ -154,3 +154,15 @@ def test_api_vectors_do_not_depend_on_the_local_device(monkeypatch):
     on_cpu = embed(spec, TEXTS, dataset="api", recipe_hash="r", device="cpu", show_progress=False)
     on_gpu = embed(spec, TEXTS, dataset="api", recipe_hash="r", device="cuda", show_progress=False)
     assert on_cpu.meta["key"]["precision"] == "api" and on_gpu.from_cache and on_gpu.path == on_cpu.path
+
+
+def test_tfidf_is_fitted_on_the_corpus_in_its_given_order():
+    """The randomised SVD depends on row order; the cache must not reorder what it fits (same key, same vectors)."""
+    from gtebench.encoders.registry import get_encoder
+    from gtebench.encoders.tfidf import encode_tfidf_svd
+
+    texts = pd.Series([f"{'long ' * (i % 7)}item {i} {c}" for i, c in enumerate(["red", "blue", "green"] * 10)],
+                      index=[f"t{i}" for i in range(30)])
+    cached = embed("tfidf-svd", texts, dataset="order", recipe_hash="r", show_progress=False)
+    direct = encode_tfidf_svd(get_encoder("tfidf-svd"), texts.tolist(), texts.tolist())
+    assert np.allclose(cached.vectors, direct, atol=1e-6)

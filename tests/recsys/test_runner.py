@@ -32,6 +32,23 @@ def test_short_training_beats_a_random_ranker(variant, encoder):
     assert set(frame.metric) == {"recall@10", "recall@50", "ndcg@10", "ndcg@50"}
 
 
+@pytest.mark.slow
+def test_same_seed_same_metrics_and_no_reuse_across_embeddings():
+    from gtebench.io import read_json, write_json
+
+    profile = get_training_profile("default").with_overrides(max_users=60, max_epochs=2, parallel_runs=1)
+    spec = RunSpec("ml-100k", "sasrec", "text", "tfidf-svd", 11, profile)
+    first = train_and_evaluate(spec, reuse=False)
+    second = train_and_evaluate(spec, reuse=False)
+    assert first["test"] == second["test"] and first["valid_history"] == second["valid_history"]
+    record_path = spec.run_dir() / "record.json"
+    record = read_json(record_path)
+    record["embedding"]["path"] = "/elsewhere/item-0000.npy"  # as if trained on other vectors
+    write_json(record_path, record)
+    assert "reused" not in train_and_evaluate(spec)  # trained again, not reused
+    assert train_and_evaluate(spec)["reused"] is True
+
+
 def test_run_spec_validation():
     profile = get_training_profile("default")
     with pytest.raises(BackboneError, match="needs an encoder"):

@@ -101,8 +101,11 @@ def _safe(name: str) -> str:
 def chunk_order(texts: pd.Series, spec: EncoderSpec, chunk_size: int) -> list[np.ndarray]:
     """Row positions of each chunk. Rows are sorted by text length first (longest first, ties by position), so
     each chunk holds texts of similar length and batches inside it need little padding. Corpus-fitted encoders
-    (tfidf-svd) take one chunk: their vectors depend on the whole corpus."""
-    if spec.loader == "tfidf-svd" or len(texts) <= chunk_size:
+    (tfidf-svd) take one chunk in the given order: the fit depends on the whole corpus and, through the
+    randomised SVD, on its row order, so a reordering would give other vectors under the same cache key."""
+    if spec.loader == "tfidf-svd":
+        return [np.arange(len(texts))]
+    if len(texts) <= chunk_size:
         chunk_size = max(len(texts), 1)
     lengths = texts.str.len().to_numpy()
     order = np.lexsort((np.arange(len(texts)), -lengths))

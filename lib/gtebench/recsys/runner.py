@@ -12,6 +12,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -77,7 +78,8 @@ class RunSpec:
         return f"{self.dataset} {self.backbone}-{self.variant} {self.model} seed {self.seed}"
 
     def run_dir(self) -> Path:
-        name = f"{self.backbone}-{self.variant}-{self.model}-s{self.seed}-{self.run_id}"
+        model = re.sub(r"[^A-Za-z0-9._-]+", "_", self.model)  # hf:org/name and path:/x keys are not folder names
+        name = f"{self.backbone}-{self.variant}-{model}-s{self.seed}-{self.run_id}"
         return paths.subdir("runs", self.dataset.replace("/", "_"), self.profile.name, name)
 
 
@@ -164,6 +166,36 @@ def build_recbole_data(spec: RunSpec, run_dir: Path | None = None):
     return config, dataset, train_data, valid_data, test_data
 
 
+def run_embeddings(spec: RunSpec, show_progress: bool = False):
+    """The cached item embeddings of a text run (encoded on first use), or None for an ID run."""
+    if spec.variant != "text":
+        return None
+    from ..encoders.cache import embed
+    from ..text import get_recipe
+
+    prepared = prepare(spec.dataset)
+    return embed(spec.encoder, prepared.item_texts(), dataset=spec.dataset,
+                 recipe_hash=get_recipe(prepared.spec.text_recipe).hash, show_progress=show_progress)
+
+
+def finished_record(spec: RunSpec) -> dict | None:
+    """The run's record if it finished with this spec and, for text runs, with the same embedding file.
+
+    The run id names the spec; the embedding file name hashes every input of the vectors (model, weights,
+    texts, precision), so a record trained on other vectors is never reused.
+    """
+    path = spec.run_dir() / "record.json"
+    if not path.is_file():
+        return None
+    record = read_json(path)
+    if record.get("run_id") != spec.run_id:
+        return None
+    embeddings = run_embeddings(spec)
+    if embeddings is not None and (record.get("embedding") or {}).get("path") != str(embeddings.path):
+        return None
+    return {**record, "reused": True}
+
+
 def _build(spec: RunSpec, run_dir: Path):
     from recbole.trainer import Trainer
     from recbole.utils import init_seed
@@ -174,13 +206,8 @@ def _build(spec: RunSpec, run_dir: Path):
     config, _, train_data, valid_data, test_data = build_recbole_data(spec, run_dir)
     init_seed(config["seed"], config["reproducibility"])
     embedding_meta = None
-    if spec.variant == "text":
-        from ..encoders.cache import embed
-        from ..text import get_recipe
-
-        prepared = prepare(spec.dataset)
-        embeddings = embed(spec.encoder, prepared.item_texts(), dataset=spec.dataset,
-                           recipe_hash=get_recipe(prepared.spec.text_recipe).hash, show_progress=False)
+    embeddings = run_embeddings(spec)
+    if embeddings is not None:
         table = models.aligned_item_table(train_data.dataset, embeddings.ids, embeddings.vectors)
         model = _model_class(spec)(config, train_data.dataset, table).to(config["device"])
         embedding_meta = {"path": str(embeddings.path), **{k: embeddings.meta["key"][k] for k in ("precision", "weights", "dim")}}
@@ -205,11 +232,8 @@ def train_and_evaluate(spec: RunSpec, reuse: bool = True) -> dict:
 
     run_dir = spec.run_dir()
     record_path = run_dir / "record.json"
-    if reuse and record_path.is_file():
-        record = read_json(record_path)
-        if record.get("run_id") == spec.run_id:
-            record["reused"] = True
-            return record
+    if reuse and (record := finished_record(spec)) is not None:
+        return record
     config_dict, model, trainer, (train_data, valid_data, test_data), embedding_meta = _build(spec, run_dir)
     history: list[float] = []
     start = time.perf_counter()
@@ -285,16 +309,15 @@ def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | N
     profile = specs[0].profile
     parallel = parallel or profile.parallel_runs
     threads = threads if threads is not None else profile.threads_per_run
+    _encode_ahead(specs)  # in this process, once per (dataset, encoder), before any worker starts
     records: dict[int, dict] = {}
     todo = []
     for index, spec in enumerate(specs):
-        path = spec.run_dir() / "record.json"
-        if path.is_file() and read_json(path).get("run_id") == spec.run_id:
-            records[index] = {**read_json(path), "reused": True}
+        if (record := finished_record(spec)) is not None:
+            records[index] = record
         else:
             todo.append(index)
     todo.sort(key=lambda i: specs[i].variant == "id")  # text runs take longest: start them first, workers end together
-    _encode_ahead([specs[i] for i in todo])
     bar = tqdm(total=len(specs), initial=len(records), desc="training runs", disable=not progress)
     if parallel == 1 or len(todo) <= 1:
         for index in todo:
@@ -318,12 +341,9 @@ def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | N
 
 def _encode_ahead(specs: list[RunSpec]) -> None:
     """Fill the embedding cache in this process, once per (dataset, encoder), before workers start."""
-    from ..encoders.cache import embed
-    from ..text import get_recipe
-
-    for dataset, encoder in sorted({(s.dataset, s.encoder) for s in specs if s.encoder}):
-        prepared = prepare(dataset)
-        embed(encoder, prepared.item_texts(), dataset=dataset, recipe_hash=get_recipe(prepared.spec.text_recipe).hash)
+    first = {(s.dataset, s.encoder): s for s in specs if s.encoder}
+    for key in sorted(first):
+        run_embeddings(first[key], show_progress=True)
 
 
 def records_to_frame(records: list[dict]) -> pd.DataFrame:

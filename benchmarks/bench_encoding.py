@@ -2,8 +2,9 @@
 
     PYTHONPATH=lib python benchmarks/bench_encoding.py [--n-texts 5000] [--model minilm-l6]
 
-Texts: Amazon 2018 Industrial & Scientific items (shared/data/amazon2018_scientific_seq, 4,344 items), built
-inline as "title description" (the paper's search-side item text: title + description), first N items by id.
+Texts: real Amazon 2018 item texts built inline as "title description" (the paper's search-side item text:
+title + description): the 4,344 Industrial & Scientific items (shared/data/amazon2018_scientific_seq) by id,
+then Office_Products items (shared/data/amazon2018_industrial_office_seq) by index until N texts (5,000).
 Phases, all in one process, same model folder, same texts, warm models:
   reference   SentenceTransformer(folder).encode(texts) with its defaults (fp32, batch 32)
   engine      gtebench.encoders.cache.embed (auto precision: fp32 on a CPU without AMX), batch 64
@@ -29,13 +30,20 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "amazon2018_scientific_seq" / "Scientific.item.json.gz"
+SHARED = ROOT.parent / "shared" / "data"
+DATA = SHARED / "amazon2018_scientific_seq" / "Scientific.item.json.gz"
+MORE = SHARED / "amazon2018_industrial_office_seq" / "Office_Products.item.json.gz"
 
 
-def item_texts(path: Path, n: int) -> pd.Series:
-    items = json.load(gzip.open(path))
-    ids = sorted(items, key=int)[:n]
-    return pd.Series([f"{items[i]['title']} {items[i]['description']}".strip() for i in ids], index=ids)
+def item_texts(path: Path, n: int, more: Path = MORE) -> pd.Series:
+    texts = {}
+    for prefix, source in (("sci", path), ("office", more)):
+        if len(texts) >= n or not source.is_file():
+            continue
+        items = json.load(gzip.open(source))
+        for i in sorted(items, key=int)[: n - len(texts)]:
+            texts[f"{prefix}-{i}"] = f"{items[i]['title']} {items[i]['description']}".strip()
+    return pd.Series(texts)
 
 
 class PeakRSS:
@@ -124,7 +132,7 @@ def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-texts", type=int, default=5000, help="first N items by id (the file has 4,344)")
+    parser.add_argument("--n-texts", type=int, default=5000, help="real item texts: Scientific first, then Office_Products")
     parser.add_argument("--model", default="minilm-l6", help="a registry key with offline weights")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--data", type=Path, default=DATA)

@@ -36,7 +36,7 @@ def test_table1_notebook_executes_with_small_parameters(tmp_path):
                     "results_file": str(results_file), "figure_file": str(tmp_path / "fig")},
     )
     frame = read_results(results_file)
-    assert set(frame.model) == {"id", "tfidf-svd"} and set(frame.split) == {"valid", "test"}
+    assert set(frame.model) == {"id", "tfidf-svd", "popularity"} and set(frame.split) == {"valid", "test"}
     assert (tmp_path / "fig.png").stat().st_size > 10_000 and (tmp_path / "fig.pdf").is_file()
 
 

@@ -11,6 +11,7 @@ from .tables import sr_table
 
 CLASS_COLOURS = {  # fixed across figures so a reader learns them once
     "id": "#7f7f7f",
+    "baseline": "#bcbcbc",
     "lexical": "#8c564b",
     "classic": "#9467bd",
     "specialised": "#d62728",
@@ -32,7 +33,9 @@ def save_figure(fig, stem: str | Path) -> list[Path]:
 
 
 def plot_sr(frame: pd.DataFrame, split: str = "test", metrics=("ndcg@10", "recall@10")):
-    """Bars per item representation (ID and each text encoder), one panel per metric; error bars over seeds."""
+    """Bars per item representation (ID and each text encoder), one panel per metric; error bars over seeds.
+
+    The popularity baseline, where present, is a dashed line across each panel of its dataset."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -42,6 +45,8 @@ def plot_sr(frame: pd.DataFrame, split: str = "test", metrics=("ndcg@10", "recal
     table = sr_table(frame, split)
     part = frame[(frame["task"] == "sr") & (frame["split"] == split) & frame["metric"].isin(metrics)].copy()
     part["value"] *= 100
+    floor = part[part["model"] == "popularity"].set_index(["dataset", "metric"])["value"]
+    part, table = part[part["model"] != "popularity"], table[table["model"] != "popularity"]
     labels = dict(zip(table["model"], table["encoder"]))
     part["representation"] = [labels[m] if v == "text" else "ID" for m, v in zip(part["model"], part["variant"])]
     order = [labels[m] if v == "text" else "ID" for m, v in zip(table["model"], table["variant"])]
@@ -55,6 +60,9 @@ def plot_sr(frame: pd.DataFrame, split: str = "test", metrics=("ndcg@10", "recal
         data = part[(part["dataset"] == dataset) & (part["backbone"] == backbone) & (part["metric"] == metric)]
         sns.barplot(data=data, x="representation", y="value", hue="representation", order=order, palette=palette,
                     errorbar="sd", legend=False, ax=ax)
+        if (dataset, metric) in floor.index:
+            ax.axhline(floor[(dataset, metric)], color="#555555", linestyle="--", linewidth=1.2, label="popularity")
+            ax.legend(loc="lower right", frameon=False, fontsize="small")
         ax.set_title(f"{dataset} · {backbone} · {split}")
         ax.set_xlabel("")
         ax.set_ylabel(f"{metric} (%)")

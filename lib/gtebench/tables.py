@@ -10,7 +10,11 @@ SR_METRICS = ("recall@10", "ndcg@10", "recall@50", "ndcg@50")
 
 
 def model_label(model: str) -> str:
-    return "ID" if model == "id" else ENCODERS[model].name if model in ENCODERS else model
+    if model == "id":
+        return "ID"
+    if model == "popularity":
+        return "Popularity"
+    return ENCODERS[model].name if model in ENCODERS else model
 
 
 def sr_table(frame: pd.DataFrame, split: str = "test", percent: bool = True) -> pd.DataFrame:
@@ -36,10 +40,11 @@ def sr_table(frame: pd.DataFrame, split: str = "test", percent: bool = True) -> 
 
 
 def describe_sr(frame: pd.DataFrame, split: str = "test") -> str:
-    """One sentence per dataset and backbone: the best text encoder against the ID baseline on NDCG@10."""
+    """One sentence per dataset and backbone: the best text encoder against ID items and popularity on NDCG@10."""
     table = sr_table(frame, split)
     sentences = []
-    for (dataset, backbone), group in table.groupby(["dataset", "backbone"]):
+    popularity = table[table["model"] == "popularity"].set_index("dataset")["ndcg@10"]
+    for (dataset, backbone), group in table[table["model"] != "popularity"].groupby(["dataset", "backbone"]):
         text = group[group["variant"] == "text"].sort_values("ndcg@10", ascending=False)
         ids = group[group["variant"] == "id"]
         if text.empty:
@@ -51,5 +56,8 @@ def describe_sr(frame: pd.DataFrame, split: str = "test") -> str:
             sentence += f", {'above' if best['ndcg@10'] > base else 'below'} ID-based items ({base:.2f}%)"
             beat = int((text["ndcg@10"] > base).sum())
             sentence += f"; {beat} of {len(text)} text encoders beat the ID baseline"
+        if dataset in popularity:
+            above = int((group["ndcg@10"] > popularity[dataset]).sum())
+            sentence += f"; {above} of {len(group)} variants beat popularity ({popularity[dataset]:.2f}%)"
         sentences.append(sentence + ".")
     return " ".join(sentences)

@@ -11,8 +11,10 @@ GOOD = dict(datasets=["ml-100k"], backbones=["sasrec"], encoders=["minilm-l6", "
 def test_from_params_builds_one_run_per_cell():
     config = SRExperimentConfig.from_params(**GOOD, results_file="/tmp/x.csv")
     specs = config.run_specs()
-    assert len(specs) == 2 * 3  # seeds x (id + 2 encoders)
-    assert {(s.variant, s.encoder) for s in specs} == {("id", None), ("text", "minilm-l6"), ("text", "tfidf-svd")}
+    assert len(specs) == 2 * 3 + 1  # seeds x (id + 2 encoders) + one popularity row
+    assert {(s.backbone, s.variant, s.encoder) for s in specs} == {
+        ("sasrec", "id", None), ("sasrec", "text", "minilm-l6"), ("sasrec", "text", "tfidf-svd"), ("popularity", "id", None)}
+    assert len(SRExperimentConfig.from_params(**GOOD, include_popularity=False).run_specs()) == 6
     assert str(config.results_file) == "/tmp/x.csv"
 
 
@@ -28,6 +30,7 @@ def test_from_params_builds_one_run_per_cell():
         ({"profile_overrides": {"epochs": 3}}, ProfileError, "unknown profile setting"),
         ({"results_file": "out.parquet"}, ConfigError, ".csv"),
         ({"encoders": [], "include_id": False}, ConfigError, "nothing to run"),
+        ({"backbones": ["popularity"]}, ConfigError, "baseline"),
     ],
 )
 def test_bad_parameters_say_what_is_valid(change, error, match):

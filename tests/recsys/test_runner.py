@@ -2,6 +2,8 @@
 
 import math
 
+import torch
+
 import pytest
 
 from gtebench.profiles import get_training_profile
@@ -93,3 +95,23 @@ def test_workers_die_with_their_parent(tmp_path):
         time.sleep(0.1)
     os.kill(child, 9)
     raise AssertionError(f"worker {child} outlived its parent")
+
+
+def test_popularity_is_evaluated_by_recbole_and_ranks_by_training_counts():
+    from gtebench.recsys.runner import build_recbole_data
+    from gtebench.recsys.models import Popularity
+
+    profile = get_training_profile("default").with_overrides(max_users=120)
+    spec = RunSpec("ml-100k", "popularity", "id", None, 1, profile)
+    assert spec.model == "popularity"
+    record = train_and_evaluate(spec)
+    assert record["epochs"] == 0 and record["test"]["ndcg@10"] > 4 * random_ndcg_at_10(1682)
+    config, _, train_data, _, _ = build_recbole_data(spec)
+    model = Popularity(config, train_data.dataset)
+    counts = torch.bincount(train_data.dataset.inter_feat["item_id"], minlength=model.n_items)
+    top = int(torch.argmax(model.scores))
+    assert counts[top] == counts.max()  # the most frequent training target ranks first
+    frame = records_to_frame([record])
+    assert set(frame.model) == {"popularity"} and set(frame.model_class) == {"baseline"}
+    with pytest.raises(BackboneError, match="has variants"):
+        RunSpec("ml-100k", "popularity", "text", "minilm-l6", 1, profile)

@@ -24,11 +24,16 @@ class Backbone:
     text_model: str  # a class in gtebench.recsys.models
     id_params: dict = field(default_factory=dict)
     text_params: dict = field(default_factory=dict)
+    baseline: bool = False  # a non-personalised, untrained ranker: ID variant only, one row per dataset
 
     def params(self, variant: str) -> dict:
-        if variant not in VARIANTS:
-            raise BackboneError(f"variant must be one of {VARIANTS}, got {variant!r}")
+        if variant not in self.variants:
+            raise BackboneError(f"backbone {self.key!r} has variants {self.variants}, got {variant!r}")
         return dict(self.id_params if variant == "id" else self.text_params)
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        return ("id",) if self.baseline else VARIANTS
 
 
 _SASREC_COMMON = {
@@ -57,6 +62,13 @@ BACKBONES: dict[str, Backbone] = {
             "adaptor_dropout": 0.2,
             "adaptor_per_position": True,  # the paper's code adapts every position of the input sequence
         },
+    ),
+    "popularity": Backbone(
+        key="popularity",
+        name="Popularity",
+        recbole_model="Popularity",
+        text_model="",
+        baseline=True,
     ),
 }
 

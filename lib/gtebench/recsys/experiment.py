@@ -33,6 +33,7 @@ class SRExperimentConfig:
     seeds: tuple[int, ...]
     profile: TrainingProfile
     results_file: Path
+    include_popularity: bool = True
     parallel_runs: int | None = field(default=None)
 
     @classmethod
@@ -46,6 +47,7 @@ class SRExperimentConfig:
         profile: str = "default",
         profile_overrides: dict | None = None,
         results_file: str = "sr_default.csv",
+        include_popularity: bool = True,
     ) -> "SRExperimentConfig":
         for name, value in (("datasets", datasets), ("backbones", backbones), ("seeds", seeds)):
             if isinstance(value, str) or not value:
@@ -57,7 +59,8 @@ class SRExperimentConfig:
         for key in datasets:
             get_dataset(key)
         for key in backbones:
-            get_backbone(key)
+            if get_backbone(key).baseline:
+                raise ConfigError(f"{key!r} is a baseline, not a backbone; it is added by include_popularity")
         for key in encoders:
             get_encoder(key)
         bad_seeds = [s for s in seeds if not isinstance(s, int) or isinstance(s, bool)]
@@ -69,17 +72,21 @@ class SRExperimentConfig:
             path = paths.results_dir() / path
         if path.suffix != ".csv":
             raise ConfigError(f"results_file must end in .csv, got {results_file!r}")
-        return cls(tuple(datasets), tuple(backbones), tuple(encoders), bool(include_id), tuple(seeds), resolved, path)
+        return cls(tuple(datasets), tuple(backbones), tuple(encoders), bool(include_id), tuple(seeds), resolved, path,
+                   bool(include_popularity))
 
     def run_specs(self) -> list[RunSpec]:
         variants = ([("id", None)] if self.include_id else []) + [("text", e) for e in self.encoders]
-        return [
+        runs = [
             RunSpec(dataset, backbone, variant, encoder, seed, self.profile)
             for dataset in self.datasets
             for backbone in self.backbones
             for seed in self.seeds
             for variant, encoder in variants
         ]
+        if self.include_popularity:  # deterministic and untrained: one row per dataset, under the first seed
+            runs += [RunSpec(dataset, "popularity", "id", None, self.seeds[0], self.profile) for dataset in self.datasets]
+        return runs
 
 
 def run_sr_experiment(config: SRExperimentConfig, progress: bool = True) -> pd.DataFrame:

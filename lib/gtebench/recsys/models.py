@@ -12,7 +12,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from recbole.model.abstract_recommender import SequentialRecommender
 from recbole.model.sequential_recommender import SASRec
+from recbole.utils import InputType
 
 
 class TextItemEmbedding(nn.Module):
@@ -84,3 +86,29 @@ class SASRecText(SASRec):
             item_table, self.hidden_size, list(config["adaptor_hidden"]), config["adaptor_dropout"],
             per_position=config["adaptor_per_position"],
         )
+
+
+class Popularity(SequentialRecommender):
+    """Every user gets the items ranked by how often they are a training target: the non-personalised floor.
+
+    Evaluated by RecBole's own full-ranking evaluator like every other row, never trained. Ties are broken by
+    RecBole's internal item id (a vanishing offset) so the ranking, and so the metrics, are deterministic.
+    """
+
+    input_type = InputType.POINTWISE  # RecBole's Config asks every model for one; nothing is trained
+
+    def __init__(self, config, dataset):
+        super().__init__(config, dataset)
+        counts = torch.bincount(dataset.inter_feat[self.ITEM_ID], minlength=self.n_items).double()
+        tie_break = torch.arange(self.n_items, dtype=torch.float64) / (self.n_items * 10.0)
+        self.register_buffer("scores", (counts - tie_break).float())
+        self.frozen = nn.Parameter(torch.zeros(1), requires_grad=False)  # RecBole's Trainer needs a parameter
+
+    def calculate_loss(self, interaction):
+        raise NotImplementedError("Popularity has nothing to train")
+
+    def predict(self, interaction):
+        return self.scores[interaction[self.ITEM_ID]]
+
+    def full_sort_predict(self, interaction):
+        return self.scores.unsqueeze(0).repeat(len(interaction), 1)  # a copy: the evaluator masks it in place

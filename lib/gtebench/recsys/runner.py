@@ -30,7 +30,7 @@ from ..encoders.registry import get_encoder  # noqa: E402
 from ..io import read_json, stable_hash, write_json  # noqa: E402
 from ..profiles import TrainingProfile  # noqa: E402
 from ..results import COLUMNS, git_commit, package_versions  # noqa: E402
-from .backbones import VARIANTS, BackboneError, get_backbone  # noqa: E402
+from .backbones import BackboneError, get_backbone  # noqa: E402
 
 log = logging.getLogger(__name__)
 RUNNER_VERSION = 1  # bump when training or evaluation logic changes: finished runs are then trained again
@@ -55,9 +55,9 @@ class RunSpec:
     profile: TrainingProfile
 
     def __post_init__(self) -> None:
-        get_backbone(self.backbone)
-        if self.variant not in VARIANTS:
-            raise BackboneError(f"variant must be one of {VARIANTS}, got {self.variant!r}")
+        backbone = get_backbone(self.backbone)
+        if self.variant not in backbone.variants:
+            raise BackboneError(f"backbone {self.backbone!r} has variants {backbone.variants}, got {self.variant!r}")
         if self.variant == "text":
             if not self.encoder:
                 raise BackboneError("a text variant needs an encoder (e.g. 'minilm-l6')")
@@ -67,7 +67,7 @@ class RunSpec:
 
     @property
     def model(self) -> str:
-        return self.encoder or "id"
+        return self.encoder or (self.backbone if get_backbone(self.backbone).baseline else "id")
 
     @property
     def run_id(self) -> str:
@@ -144,7 +144,7 @@ def _model_class(spec: RunSpec):
     backbone = get_backbone(spec.backbone)
     if spec.variant == "text":
         return getattr(models, backbone.text_model)
-    return getattr(sequential_recommender, backbone.recbole_model)
+    return getattr(sequential_recommender, backbone.recbole_model, None) or getattr(models, backbone.recbole_model)
 
 
 def build_recbole_data(spec: RunSpec, run_dir: Path | None = None):
@@ -237,11 +237,13 @@ def train_and_evaluate(spec: RunSpec, reuse: bool = True) -> dict:
     config_dict, model, trainer, (train_data, valid_data, test_data), embedding_meta = _build(spec, run_dir)
     history: list[float] = []
     start = time.perf_counter()
-    trainer.fit(train_data, valid_data, verbose=True, saved=True, show_progress=False,
-                callback_fn=lambda epoch, score: history.append(float(score)))
+    trained = any(p.requires_grad for p in model.parameters())  # a baseline (Popularity) is evaluated as it is
+    if trained:
+        trainer.fit(train_data, valid_data, verbose=True, saved=True, show_progress=False,
+                    callback_fn=lambda epoch, score: history.append(float(score)))
     train_seconds = time.perf_counter() - start
-    valid = trainer.evaluate(valid_data, load_best_model=True, show_progress=False)
-    test = trainer.evaluate(test_data, load_best_model=True, show_progress=False)
+    valid = trainer.evaluate(valid_data, load_best_model=trained, show_progress=False)
+    test = trainer.evaluate(test_data, load_best_model=trained, show_progress=False)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     record = {
         "run_id": spec.run_id,
@@ -354,14 +356,15 @@ def records_to_frame(records: list[dict]) -> pd.DataFrame:
     for record in records:
         spec = record["spec"]
         encoder = spec["encoder"]
-        model_class = get_encoder(encoder).model_class if encoder else "id"
+        baseline = get_backbone(spec["backbone"]).baseline
+        model_class = get_encoder(encoder).model_class if encoder else "baseline" if baseline else "id"
         config = json.dumps({"recbole": record["recbole_config"], "profile": spec["profile"],
                              "embedding": record.get("embedding"), "threads": record.get("threads")}, sort_keys=True)
         for split in ("valid", "test"):
             for metric, value in record[split].items():
                 rows.append({
                     "task": "sr", "dataset": spec["dataset"], "backbone": spec["backbone"], "variant": spec["variant"],
-                    "model": encoder or "id", "model_class": model_class, "metric": metric, "split": split,
+                    "model": encoder or (spec["backbone"] if baseline else "id"), "model_class": model_class, "metric": metric, "split": split,
                     "value": value, "seed": spec["seed"], "profile": spec["profile"]["name"],
                     "best_epoch": record["best_epoch"], "epochs": record["epochs"],
                     "train_seconds": record["train_seconds"], "run_id": record["run_id"], "config": config,

@@ -56,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     profile = get_training_profile("default").with_overrides(
-        backbone_overrides={"id": {"hidden_size": 64}, "text": {"adaptor_per_position": True}}
+        backbone_overrides={"sasrec": {"id": {"hidden_size": 64}, "text": {"adaptor_per_position": True}}}
     )
     print(f"torch {torch.__version__}, {args.threads} thread(s), {args.steps} timed steps per measurement")
     for variant, encoder in (("id", None), ("text", "minilm-l6")):

@@ -17,7 +17,7 @@ def test_overrides_are_validated():
     with pytest.raises(ProfileError, match="max_epochs=0"):
         default.with_overrides(max_epochs=0)
     with pytest.raises(ProfileError, match="backbone_overrides"):
-        default.with_overrides(backbone_overrides={"bert": {}})
+        default.with_overrides(backbone_overrides={"sasrec": {"bert": {}}})
     with pytest.raises(ProfileError, match=r"Did you mean \['default'\]"):
         get_training_profile("defualt")
     assert set(TRAINING_PROFILES) == {"default", "paper"}

@@ -20,10 +20,11 @@ def random_ndcg_at_10(n_items: int) -> float:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("backbone", ["sasrec", "gru4rec"])
 @pytest.mark.parametrize("variant,encoder", [("id", None), ("text", "minilm-l6")])
-def test_short_training_beats_a_random_ranker(variant, encoder):
+def test_short_training_beats_a_random_ranker(backbone, variant, encoder):
     profile = get_training_profile("default").with_overrides(**SLICE)
-    spec = RunSpec("ml-100k", "sasrec", variant, encoder, 7, profile)
+    spec = RunSpec("ml-100k", backbone, variant, encoder, 7, profile)
     record = train_and_evaluate(spec)
     baseline = random_ndcg_at_10(1682)
     assert record["test"]["ndcg@10"] > 4 * baseline, record["test"]

@@ -1,7 +1,8 @@
 """Backbones as plain data: RecBole model, text model, and the paper's hyper-parameters for each variant.
 
 Hyper-parameters from the paper's code (paper.md section 2.3): the ID baselines use RecBole SASRec with hidden
-300; the text variant SASRecText uses hidden 64 and the adaptor [plm_dim, 300, 64] with dropout 0.2.
+300 and GRU4Rec with embedding 300 / hidden 256; the text variants (SASRecText, GRU4RecText) use width 64 and
+the adaptor [plm_dim, 300, 64] with dropout 0.2.
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ _SASREC_COMMON = {
     "loss_type": "CE",
 }
 
+_GRU4REC_COMMON = {"num_layers": 2, "dropout_prob": 0.3, "loss_type": "CE"}
+_ADAPTOR = {
+    "adaptor_hidden": [300],
+    "adaptor_dropout": 0.2,
+    "adaptor_per_position": True,  # the paper's code adapts every position of the input sequence
+}
+
 BACKBONES: dict[str, Backbone] = {
     "sasrec": Backbone(
         key="sasrec",
@@ -55,13 +63,15 @@ BACKBONES: dict[str, Backbone] = {
         recbole_model="SASRec",
         text_model="SASRecText",
         id_params={**_SASREC_COMMON, "hidden_size": 300},
-        text_params={
-            **_SASREC_COMMON,
-            "hidden_size": 64,
-            "adaptor_hidden": [300],
-            "adaptor_dropout": 0.2,
-            "adaptor_per_position": True,  # the paper's code adapts every position of the input sequence
-        },
+        text_params={**_SASREC_COMMON, "hidden_size": 64, **_ADAPTOR},
+    ),
+    "gru4rec": Backbone(
+        key="gru4rec",
+        name="GRU4Rec",
+        recbole_model="GRU4Rec",
+        text_model="GRU4RecText",
+        id_params={**_GRU4REC_COMMON, "embedding_size": 300, "hidden_size": 256},
+        text_params={**_GRU4REC_COMMON, "embedding_size": 64, "hidden_size": 64, **_ADAPTOR},
     ),
     "popularity": Backbone(
         key="popularity",

@@ -13,7 +13,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from recbole.model.abstract_recommender import SequentialRecommender
-from recbole.model.sequential_recommender import SASRec
+from recbole.model.sequential_recommender import GRU4Rec, SASRec
 from recbole.utils import InputType
 
 
@@ -75,17 +75,28 @@ def aligned_item_table(dataset, ids: list[str], vectors: np.ndarray) -> torch.Te
     return torch.from_numpy(table)
 
 
+def text_item_embedding(model, config, item_table: torch.Tensor, size: int) -> TextItemEmbedding:
+    """The adaptor-fronted text table that replaces `model.item_embedding` (`size`: the backbone's item width)."""
+    if item_table.shape[0] != model.n_items:
+        raise ValueError(f"text table has {item_table.shape[0]} rows, RecBole has {model.n_items} items (incl. padding)")
+    return TextItemEmbedding(item_table, size, list(config["adaptor_hidden"]), config["adaptor_dropout"],
+                             per_position=config["adaptor_per_position"])
+
+
 class SASRecText(SASRec):
     """SASRec over frozen text item vectors + adaptor (the paper's SASRec-T)."""
 
     def __init__(self, config, dataset, item_table: torch.Tensor):
         super().__init__(config, dataset)
-        if item_table.shape[0] != self.n_items:
-            raise ValueError(f"text table has {item_table.shape[0]} rows, RecBole has {self.n_items} items (incl. padding)")
-        self.item_embedding = TextItemEmbedding(
-            item_table, self.hidden_size, list(config["adaptor_hidden"]), config["adaptor_dropout"],
-            per_position=config["adaptor_per_position"],
-        )
+        self.item_embedding = text_item_embedding(self, config, item_table, self.hidden_size)
+
+
+class GRU4RecText(GRU4Rec):
+    """GRU4Rec over frozen text item vectors + adaptor (the paper's GRU4Rec-T); items live in embedding_size."""
+
+    def __init__(self, config, dataset, item_table: torch.Tensor):
+        super().__init__(config, dataset)
+        self.item_embedding = text_item_embedding(self, config, item_table, self.embedding_size)
 
 
 class Popularity(SequentialRecommender):

@@ -119,7 +119,7 @@ def recbole_config_dict(spec: RunSpec, data_path: Path, run_dir: Path) -> dict:
         "save_dataset": False,
         "save_dataloaders": False,
         **get_backbone(spec.backbone).params(spec.variant),
-        **profile.backbone_overrides.get(spec.variant, {}),
+        **profile.backbone_overrides.get(spec.backbone, {}).get(spec.variant, {}),
     }
 
 

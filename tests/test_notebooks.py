@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from gtebench.reproduce import BATCH_PROFILES, _declared_parameters, main, notebooks_dir
@@ -37,6 +38,8 @@ def test_table1_notebook_executes_with_small_parameters(tmp_path):
     )
     frame = read_results(results_file)
     assert set(frame.model) == {"id", "tfidf-svd", "popularity"} and set(frame.split) == {"valid", "test"}
+    significance = pd.read_csv(tmp_path / "sr_significance.csv")  # no generalist encoder in this run: no rows
+    assert "p_wilcoxon_holm" in significance.columns and significance.empty
     assert (tmp_path / "fig.png").stat().st_size > 10_000 and (tmp_path / "fig.pdf").is_file()
 
 

@@ -46,12 +46,14 @@ figure_file = "sr_default"  # under figures/ unless absolute; .png and .pdf
             '''
 from pathlib import Path
 
+import pandas as pd
 from IPython.display import Markdown, display
 
 from gtebench import paths
 from gtebench.plots import plot_sr, save_figure
 from gtebench.recsys.experiment import SRExperimentConfig, run_sr_experiment
-from gtebench.tables import describe_sr, sr_table
+from gtebench.paper_numbers import beside_paper, paper_cells_found
+from gtebench.tables import SR_METRICS, describe_sr, sr_table
 
 config = SRExperimentConfig.from_params(
     datasets=datasets, backbones=backbones, encoders=encoders, include_id=include_id, seeds=seeds,
@@ -76,6 +78,25 @@ print([str(p) for p in save_figure(fig, figure_stem)])
 '''
         ),
         new_code_cell("display(Markdown(describe_sr(results)))"),
+        new_markdown_cell(
+            "The paper's number beside each of our cells and our delta (points), where the paper has the same "
+            "dataset, backbone and encoder (`lib/gtebench/paper_numbers/table1.csv`). The offline default shares no "
+            "cell with the paper (MovieLens and packaged encoders); the `paper` profile fills them."
+        ),
+        new_code_cell(
+            '''
+ours = sr_table(results)
+compared = beside_paper(ours, SR_METRICS)
+print(f"{paper_cells_found(compared, SR_METRICS)} of {len(ours) * len(SR_METRICS)} cells have a paper number")
+compared[["dataset", "backbone", "variant", "encoder"] + [c for m in SR_METRICS for c in (m, f"paper {m}", f"delta {m}")]].round(2)
+'''
+        ),
+        new_markdown_cell(
+            "Paired tests on per-user test metrics (mean over seeds per user): the best generalist encoder against "
+            "the best model of each other class, Wilcoxon signed-rank and paired t-test, Holm-corrected over the "
+            "comparisons of one dataset, backbone and metric (`gtebench.significance`)."
+        ),
+        new_code_cell("pd.read_csv(config.significance_file).round(4)"),
     ],
     "dataset_statistics.ipynb": [
         new_markdown_cell(

@@ -2,13 +2,13 @@
 
 import math
 
-import torch
-
+import pandas as pd
 import pytest
+import torch
 
 from gtebench.profiles import get_training_profile
 from gtebench.recsys.backbones import BackboneError
-from gtebench.recsys.runner import RunSpec, records_to_frame, train_and_evaluate
+from gtebench.recsys.runner import PER_USER_FILE, RunSpec, records_to_frame, train_and_evaluate
 from gtebench.results import validate
 
 SLICE = dict(max_users=300, max_epochs=3, stopping_step=2, parallel_runs=1)
@@ -29,7 +29,13 @@ def test_short_training_beats_a_random_ranker(backbone, variant, encoder):
     baseline = random_ndcg_at_10(1682)
     assert record["test"]["ndcg@10"] > 4 * baseline, record["test"]
     assert 1 <= record["epochs"] <= 3 and 0 <= record["best_epoch"] < record["epochs"]
+    per_user = pd.read_csv(spec.run_dir() / PER_USER_FILE)
+    assert per_user["user_token"].is_unique and len(per_user) == 300  # one row per test user of the slice
+    for metric, value in record["test"].items():  # the per-user rows average to RecBole's own reported metric
+        assert per_user[metric].mean() == pytest.approx(value, abs=1e-4), metric
     assert train_and_evaluate(spec)["reused"] is True  # the record is found, not retrained
+    (spec.run_dir() / PER_USER_FILE).unlink()
+    assert "reused" not in train_and_evaluate(spec)  # a record without its per-user file is not finished
     frame = validate(records_to_frame([record]))
     assert len(frame) == 8  # 4 metrics x valid/test
     assert set(frame.metric) == {"recall@10", "recall@50", "ndcg@10", "ndcg@50"}

@@ -15,9 +15,12 @@ from .. import paths
 from ..data import get_dataset
 from ..encoders.registry import get_encoder
 from ..profiles import TrainingProfile, get_training_profile
+from ..io import atomic_open
 from ..results import write_results
+from ..significance import compare_best_generalist
+from ..tables import SR_METRICS
 from .backbones import get_backbone
-from .runner import RunSpec, records_to_frame, run_many
+from .runner import PER_USER_FILE, RunSpec, records_to_frame, run_many
 
 
 class ConfigError(ValueError):
@@ -89,9 +92,38 @@ class SRExperimentConfig:
         return runs
 
 
+    @property
+    def significance_file(self) -> Path:
+        return self.results_file.with_name(self.results_file.stem + "_significance.csv")
+
+
+def per_user_frame(specs: list[RunSpec]) -> pd.DataFrame:
+    """Every finished run's per-user test metrics, one row per dataset x backbone x model x seed x user."""
+    frames = []
+    for spec in specs:
+        path = spec.run_dir() / PER_USER_FILE
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: per-user metrics of {spec.label} are missing; rerun the experiment")
+        part = pd.read_csv(path)
+        encoder = spec.encoder
+        model_class = get_encoder(encoder).model_class if encoder else ("baseline" if get_backbone(spec.backbone).baseline else "id")
+        frames.append(part.assign(dataset=spec.dataset, backbone=spec.backbone, variant=spec.variant,
+                                  model=spec.model, model_class=model_class, seed=spec.seed,
+                                  user=part["user_token"].astype(str)))
+    return pd.concat(frames, ignore_index=True)
+
+
 def run_sr_experiment(config: SRExperimentConfig, progress: bool = True) -> pd.DataFrame:
-    """Train and evaluate every run of the config (reusing finished runs); write and return the tidy results."""
-    records = run_many(config.run_specs(), parallel=config.parallel_runs, progress=progress)
+    """Train and evaluate every run of the config (reusing finished runs); write and return the tidy results.
+
+    Beside the results file, `<name>_significance.csv` holds the paired tests of the best generalist encoder
+    against the best model of each other class (gtebench.significance), on per-user test metrics.
+    """
+    specs = config.run_specs()
+    records = run_many(specs, parallel=config.parallel_runs, progress=progress)
     frame = records_to_frame(records)
     write_results(frame, config.results_file)
+    significance = compare_best_generalist(per_user_frame(specs), SR_METRICS, ("dataset", "backbone"))
+    with atomic_open(config.significance_file, "w", newline="") as handle:
+        significance.to_csv(handle, index=False)
     return frame

@@ -27,16 +27,18 @@ compat.apply()
 from .. import paths  # noqa: E402
 from ..data import prepare  # noqa: E402
 from ..encoders.registry import get_encoder  # noqa: E402
-from ..io import read_json, stable_hash, write_json  # noqa: E402
+from ..io import atomic_open, read_json, stable_hash, write_json  # noqa: E402
 from ..profiles import TrainingProfile  # noqa: E402
 from ..results import COLUMNS, git_commit, package_versions  # noqa: E402
 from .backbones import BackboneError, get_backbone  # noqa: E402
+from .evaluation import per_user_metrics  # noqa: E402
 
 log = logging.getLogger(__name__)
-RUNNER_VERSION = 1  # bump when training or evaluation logic changes: finished runs are then trained again
+RUNNER_VERSION = 2  # bump when training or evaluation logic changes: finished runs are then trained again
 TOPK = (10, 50)
 METRICS = ("Recall", "NDCG")
 VALID_METRIC = "NDCG@10"
+PER_USER_FILE = "per_user_test.csv"  # each test user's metrics, for paired significance tests
 # glibc keeps the ~13 MB activation buffers instead of mmap/munmap-ing them every step (offline.md section 6).
 MALLOC_ENV = {
     "MALLOC_MMAP_THRESHOLD_": "33554432",
@@ -188,7 +190,7 @@ def finished_record(spec: RunSpec) -> dict | None:
     if not path.is_file():
         return None
     record = read_json(path)
-    if record.get("run_id") != spec.run_id:
+    if record.get("run_id") != spec.run_id or not (spec.run_dir() / PER_USER_FILE).is_file():
         return None
     embeddings = run_embeddings(spec)
     if embeddings is not None and (record.get("embedding") or {}).get("path") != str(embeddings.path):
@@ -244,6 +246,10 @@ def train_and_evaluate(spec: RunSpec, reuse: bool = True) -> dict:
     train_seconds = time.perf_counter() - start
     valid = trainer.evaluate(valid_data, load_best_model=trained, show_progress=False)
     test = trainer.evaluate(test_data, load_best_model=trained, show_progress=False)
+    per_user = per_user_metrics(trainer, test_data, TOPK)  # the best epoch's weights, loaded by evaluate above
+    per_user.insert(0, "user_token", train_data.dataset.id2token(train_data.dataset.uid_field, per_user["user"].to_numpy()))
+    with atomic_open(run_dir / PER_USER_FILE, "w", newline="") as handle:
+        per_user.to_csv(handle, index=False)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     record = {
         "run_id": spec.run_id,
@@ -258,6 +264,7 @@ def train_and_evaluate(spec: RunSpec, reuse: bool = True) -> dict:
         "valid": {k: float(v) for k, v in valid.items()},
         "test": {k: float(v) for k, v in test.items()},
         "embedding": embedding_meta,
+        "per_user_file": PER_USER_FILE,
         "versions": package_versions(),
         "git_commit": git_commit(),
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

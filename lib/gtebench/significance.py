@@ -1,0 +1,95 @@
+"""Paired significance tests between encoders, Holm-corrected, as the paper reports them.
+
+The paper marks the best generalist (GTE) against the best specialised encoder (BLaIR) per backbone and dataset.
+Where a run has no specialised encoder (the offline default has none), the best generalist is compared with the
+best model of every other class that is present (classic, lexical, closed, ID items), so the file always says
+whether the generalist's lead is more than per-user noise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+GENERALIST_CLASSES = ("generalist-encoder", "generalist-decoder")
+REFERENCE_CLASSES = ("specialised", "classic", "lexical", "closed", "id")  # compared against the best generalist
+TESTS = ("wilcoxon", "ttest")
+
+
+def paired_p_values(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+    """Two-sided p-values of the Wilcoxon signed-rank test and the paired t-test on per-user values."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"paired tests need two equal-length vectors, got shapes {a.shape} and {b.shape}")
+    if len(a) < 2:
+        raise ValueError(f"paired tests need at least 2 users, got {len(a)}")
+    differences = a - b
+    if not differences.any():  # identical rankings: no evidence of a difference (scipy would warn and give nan)
+        return {"wilcoxon": 1.0, "ttest": 1.0}
+    wilcoxon = stats.wilcoxon(a, b, zero_method="wilcox", alternative="two-sided").pvalue
+    if np.allclose(differences, differences[0]):  # constant non-zero difference: t undefined, the sign is certain
+        ttest = 0.0
+    else:
+        ttest = stats.ttest_rel(a, b).pvalue
+    return {"wilcoxon": float(wilcoxon), "ttest": float(ttest)}
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm-Bonferroni adjusted p-values (step-down, monotone, capped at 1), in the input order."""
+    p = np.asarray(p_values, dtype=np.float64)
+    if p.size == 0:
+        return p
+    if ((p < 0) | (p > 1) | np.isnan(p)).any():
+        raise ValueError(f"p-values must lie in [0, 1], got {p.tolist()}")
+    order = np.argsort(p, kind="stable")
+    scaled = np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order])
+    adjusted = np.empty_like(p)
+    adjusted[order] = np.minimum(scaled, 1.0)
+    return adjusted
+
+
+def compare_best_generalist(per_user: pd.DataFrame, metrics: tuple[str, ...], group_keys: tuple[str, ...]) -> pd.DataFrame:
+    """Best generalist against the best model of each reference class, per group (e.g. dataset x backbone).
+
+    `per_user` has one row per group x model x seed x user with columns model, model_class, seed, user and the
+    metrics. Values are averaged over seeds per user, then paired on the users both models were evaluated on.
+    "Best" means the highest mean of each metric. Holm's correction runs over the comparisons of one group,
+    metric and test.
+    """
+    missing = {"model", "model_class", "seed", "user", *metrics, *group_keys} - set(per_user.columns)
+    if missing:
+        raise ValueError(f"per-user frame lacks columns {sorted(missing)}")
+    rows = []
+    for group, part in per_user.groupby(list(group_keys)):
+        group = group if isinstance(group, tuple) else (group,)
+        users = part.groupby(["model", "model_class", "user"])[list(metrics)].mean().reset_index()
+        for metric in metrics:
+            means = users.groupby(["model", "model_class"])[metric].mean().reset_index()
+            generalists = means[means["model_class"].isin(GENERALIST_CLASSES)]
+            if generalists.empty:
+                continue
+            best = generalists.sort_values([metric, "model"], ascending=[False, True]).iloc[0]
+            family = []
+            for reference_class in REFERENCE_CLASSES:
+                candidates = means[means["model_class"] == reference_class]
+                if candidates.empty:
+                    continue
+                other = candidates.sort_values([metric, "model"], ascending=[False, True]).iloc[0]
+                a = users[users["model"] == best["model"]].set_index("user")[metric]
+                b = users[users["model"] == other["model"]].set_index("user")[metric]
+                a, b = a.align(b, join="inner")
+                family.append({
+                    **dict(zip(group_keys, group)), "metric": metric,
+                    "model": best["model"], "model_class": best["model_class"], "mean": float(a.mean()),
+                    "reference": other["model"], "reference_class": reference_class, "reference_mean": float(b.mean()),
+                    "users": len(a), **{f"p_{t}": p for t, p in paired_p_values(a.to_numpy(), b.to_numpy()).items()},
+                })
+            for test in TESTS:
+                adjusted = holm([row[f"p_{test}"] for row in family])
+                for row, value in zip(family, adjusted):
+                    row[f"p_{test}_holm"] = float(value)
+            rows += family
+    columns = [*group_keys, "metric", "model", "model_class", "mean", "reference", "reference_class", "reference_mean",
+               "users", *(f"p_{t}" for t in TESTS), *(f"p_{t}_holm" for t in TESTS)]
+    return pd.DataFrame(rows, columns=columns)

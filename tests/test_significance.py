@@ -1,0 +1,65 @@
+"""Paired tests and Holm's correction against hand-computed values; the best-generalist comparison."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from gtebench.significance import compare_best_generalist, holm, paired_p_values
+
+
+def test_holm_hand_computed():
+    # sorted: 0.01*3 = 0.03, 0.03*2 = 0.06, 0.04*1 = 0.04 -> monotone 0.06; back in input order
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])  # capped at 1
+    assert holm([]).size == 0
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        holm([0.1, 1.2])
+
+
+def test_paired_p_values():
+    rng = np.random.default_rng(0)
+    a = rng.random(200)
+    assert paired_p_values(a, a) == {"wilcoxon": 1.0, "ttest": 1.0}
+    shifted = paired_p_values(a + 0.05 + 0.01 * rng.standard_normal(200), a)
+    assert shifted["wilcoxon"] < 1e-10 and shifted["ttest"] < 1e-10
+    b = a + 0.1 * rng.standard_normal(200)
+    assert paired_p_values(a, b)["ttest"] == pytest.approx(stats.ttest_rel(a, b).pvalue)
+    with pytest.raises(ValueError, match="equal-length"):
+        paired_p_values(a, a[:10])
+
+
+def _per_user(model, model_class, values, seed=1):
+    return pd.DataFrame({"dataset": "d", "backbone": "sasrec", "model": model, "model_class": model_class,
+                         "seed": seed, "user": [f"u{i}" for i in range(len(values))], "ndcg@10": values})
+
+
+def test_best_generalist_against_each_reference_class():
+    rng = np.random.default_rng(1)
+    base = rng.random(100)
+    frame = pd.concat([
+        _per_user("mpnet-base", "generalist-encoder", base + 0.2),
+        _per_user("minilm-l6", "generalist-encoder", base + 0.1),
+        _per_user("tfidf-svd", "lexical", base),
+        _per_user("id", "id", base + 0.2 + 0.01 * rng.standard_normal(100)),
+        _per_user("popularity", "baseline", base * 0),  # not a reference class
+    ])
+    table = compare_best_generalist(frame, ("ndcg@10",), ("dataset", "backbone")).set_index("reference")
+    assert set(table.index) == {"tfidf-svd", "id"}
+    assert (table["model"] == "mpnet-base").all()
+    assert table.loc["tfidf-svd", "p_wilcoxon"] < 1e-10 and table.loc["id", "p_ttest"] > 1e-3
+    assert table.loc["tfidf-svd", "users"] == 100
+    assert (table["p_wilcoxon_holm"] >= table["p_wilcoxon"]).all()
+    assert table.loc["tfidf-svd", "mean"] - table.loc["tfidf-svd", "reference_mean"] == pytest.approx(0.2)
+
+
+def test_seeds_are_averaged_per_user_before_pairing():
+    values = np.linspace(0, 1, 20)
+    frame = pd.concat([
+        _per_user("mpnet-base", "generalist-encoder", values + 0.3, seed=1),
+        _per_user("mpnet-base", "generalist-encoder", values - 0.1, seed=2),  # mean over seeds: values + 0.1
+        _per_user("tfidf-svd", "lexical", values),
+    ])
+    row = compare_best_generalist(frame, ("ndcg@10",), ("dataset",)).iloc[0]
+    assert row["mean"] - row["reference_mean"] == pytest.approx(0.1)
+    assert row["p_ttest"] == 0.0  # a constant per-user difference

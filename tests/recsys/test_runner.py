@@ -122,3 +122,35 @@ def test_popularity_is_evaluated_by_recbole_and_ranks_by_training_counts():
     assert set(frame.model) == {"popularity"} and set(frame.model_class) == {"baseline"}
     with pytest.raises(BackboneError, match="has variants"):
         RunSpec("ml-100k", "popularity", "text", "minilm-l6", 1, profile)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_after", [2, 4])  # mid-training, and after the last epoch before the record
+def test_a_killed_run_resumes_after_its_last_epoch_with_the_same_result(monkeypatch, kill_after):
+    from gtebench.recsys import runner
+
+    profile = get_training_profile("default").with_overrides(max_users=60, max_epochs=4, stopping_step=10, parallel_runs=1)
+    spec = RunSpec("ml-100k", "sasrec", "id", None, 5 + kill_after, profile)
+    uninterrupted = train_and_evaluate(spec, reuse=False)
+    (spec.run_dir() / "record.json").unlink()
+
+    save = runner.ResumableTraining.save
+    saved_epochs = []
+
+    def save_then_die(self, epoch, history, seconds):
+        save(self, epoch, history, seconds)
+        saved_epochs.append(epoch)
+        if len(saved_epochs) == kill_after:
+            raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(runner.ResumableTraining, "save", save_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        train_and_evaluate(spec)
+    assert (spec.run_dir() / runner.RESUME_FILE).is_file() and not (spec.run_dir() / "record.json").exists()
+    monkeypatch.setattr(runner.ResumableTraining, "save", save)
+
+    resumed = train_and_evaluate(spec)
+    assert resumed["resumed_after_epoch"] == kill_after - 1
+    assert resumed["valid_history"] == uninterrupted["valid_history"] and resumed["epochs"] == 4
+    assert resumed["test"] == uninterrupted["test"]
+    assert not (spec.run_dir() / runner.RESUME_FILE).exists()

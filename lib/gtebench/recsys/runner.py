@@ -27,7 +27,7 @@ compat.apply()
 from .. import paths  # noqa: E402
 from ..data import prepare  # noqa: E402
 from ..encoders.registry import get_encoder  # noqa: E402
-from ..io import atomic_open, read_json, stable_hash, write_json  # noqa: E402
+from ..io import atomic_open, atomic_path, read_json, stable_hash, write_json  # noqa: E402
 from ..profiles import TrainingProfile  # noqa: E402
 from ..results import COLUMNS, git_commit, package_versions  # noqa: E402
 from .backbones import BackboneError, get_backbone  # noqa: E402
@@ -39,6 +39,8 @@ TOPK = (10, 50)
 METRICS = ("Recall", "NDCG")
 VALID_METRIC = "NDCG@10"
 PER_USER_FILE = "per_user_test.csv"  # each test user's metrics, for paired significance tests
+BEST_CHECKPOINT = "best.pth"  # RecBole's checkpoint of the best epoch (RecBole names it by the time otherwise)
+RESUME_FILE = "last_epoch.pth"  # state after the last finished epoch (ResumableTraining)
 # glibc keeps the ~13 MB activation buffers instead of mmap/munmap-ing them every step (offline.md section 6).
 MALLOC_ENV = {
     "MALLOC_MMAP_THRESHOLD_": "33554432",
@@ -228,8 +230,64 @@ def _build(spec: RunSpec, run_dir: Path):
     return config.final_config_dict, model, trainer, (train_data, valid_data, test_data), embedding_meta
 
 
+class ResumableTraining:
+    """The state after each finished epoch, so a killed run resumes at the next epoch with the same result.
+
+    RecBole checkpoints only the best epoch and cannot resume its data order; this file also holds the optimizer,
+    the early-stopping counters, the validation history and the random states (torch's, and the training
+    loader's shuffling generator), so a resumed run trains exactly the epochs an uninterrupted run would.
+    """
+
+    def __init__(self, path: Path, run_id: str, trainer, train_data):
+        self.path, self.run_id, self.trainer, self.train_data = path, run_id, trainer, train_data
+
+    def restore(self) -> tuple[list[float], float, bool]:
+        """Load the last finished epoch into the trainer, if any.
+
+        Returns the validation history, the training seconds so far, and whether training had already stopped
+        (killed between the last epoch and the record: only the evaluation is left).
+        """
+        import torch
+
+        if not self.path.is_file():
+            return [], 0.0, False
+        state = torch.load(self.path, map_location=self.trainer.device, weights_only=False)
+        if state.get("run_id") != self.run_id:  # another spec's leftovers: start over
+            return [], 0.0, False
+        trainer = self.trainer
+        trainer.model.load_state_dict(state["model"])
+        trainer.optimizer.load_state_dict(state["optimizer"])
+        trainer.start_epoch = state["epoch"] + 1
+        trainer.cur_step = state["cur_step"]
+        trainer.best_valid_score = state["best_valid_score"]
+        trainer.best_valid_result = state["best_valid_result"]
+        torch.set_rng_state(state["torch_rng"])
+        self.train_data.generator.set_state(state["loader_rng"])
+        log.info("resuming %s after epoch %d", self.run_id, state["epoch"])
+        return list(state["history"]), float(state["seconds"]), bool(state["stopped"])
+
+    def save(self, epoch: int, history: list[float], seconds: float) -> None:
+        import torch
+
+        trainer = self.trainer
+        state = {
+            "run_id": self.run_id, "epoch": epoch, "history": history, "seconds": seconds,
+            # RecBole's early stopping ends training once cur_step exceeds stopping_step
+            "stopped": trainer.cur_step > trainer.stopping_step or epoch + 1 >= trainer.epochs,
+            "model": trainer.model.state_dict(), "optimizer": trainer.optimizer.state_dict(),
+            "cur_step": trainer.cur_step, "best_valid_score": trainer.best_valid_score,
+            "best_valid_result": trainer.best_valid_result,
+            "torch_rng": torch.get_rng_state(), "loader_rng": self.train_data.generator.get_state(),
+        }
+        with atomic_path(self.path) as tmp:
+            torch.save(state, tmp)
+
+
 def train_and_evaluate(spec: RunSpec, reuse: bool = True) -> dict:
-    """Train to early stopping on valid NDCG@10, reload the best epoch, evaluate valid and test; return the record."""
+    """Train to early stopping on valid NDCG@10, reload the best epoch, evaluate valid and test; return the record.
+
+    A run killed during training resumes after its last finished epoch (ResumableTraining) when called again.
+    """
     import torch
 
     run_dir = spec.run_dir()
@@ -237,13 +295,20 @@ def train_and_evaluate(spec: RunSpec, reuse: bool = True) -> dict:
     if reuse and (record := finished_record(spec)) is not None:
         return record
     config_dict, model, trainer, (train_data, valid_data, test_data), embedding_meta = _build(spec, run_dir)
-    history: list[float] = []
+    trainer.saved_model_file = str(run_dir / BEST_CHECKPOINT)  # a fixed name, so a resumed run finds it
+    resumable = ResumableTraining(run_dir / RESUME_FILE, spec.run_id, trainer, train_data)
+    history, seconds_before, stopped = resumable.restore() if reuse else ([], 0.0, False)
+    resumed_after = len(history) - 1 if history else None
     start = time.perf_counter()
+
+    def after_epoch(epoch: int, score: float) -> None:
+        history.append(float(score))
+        resumable.save(epoch, history, seconds_before + time.perf_counter() - start)
+
     trained = any(p.requires_grad for p in model.parameters())  # a baseline (Popularity) is evaluated as it is
-    if trained:
-        trainer.fit(train_data, valid_data, verbose=True, saved=True, show_progress=False,
-                    callback_fn=lambda epoch, score: history.append(float(score)))
-    train_seconds = time.perf_counter() - start
+    if trained and not stopped:
+        trainer.fit(train_data, valid_data, verbose=True, saved=True, show_progress=False, callback_fn=after_epoch)
+    train_seconds = seconds_before + time.perf_counter() - start
     valid = trainer.evaluate(valid_data, load_best_model=trained, show_progress=False)
     test = trainer.evaluate(test_data, load_best_model=trained, show_progress=False)
     per_user = per_user_metrics(trainer, test_data, TOPK)  # the best epoch's weights, loaded by evaluate above
@@ -265,11 +330,13 @@ def train_and_evaluate(spec: RunSpec, reuse: bool = True) -> dict:
         "test": {k: float(v) for k, v in test.items()},
         "embedding": embedding_meta,
         "per_user_file": PER_USER_FILE,
+        "resumed_after_epoch": resumed_after,
         "versions": package_versions(),
         "git_commit": git_commit(),
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     write_json(record_path, record)
+    (run_dir / RESUME_FILE).unlink(missing_ok=True)  # the record is final; the epoch state is no longer needed
     return record
 
 

@@ -6,6 +6,11 @@ user's 20 most recent prefixes, batch 256). "stock" = RecBole 1.2.1 as imported 
 hand-written GELU, nn.Dropout); "ours" = anomaly off + fused GELU + RandDropout (gtebench.recsys.speedups). Both run fp32 on the same thread count, and both use
 the per-position adaptor of the paper's code, so only the speed fixes differ.
 
+It also prints, in the same run: the text variant's step time against the ID variant's (ours; the issue's goal is
+<= 1.2x), with the paper's per-position adaptor and with the default profile's per-item dropout mask; and the
+full-ranking test evaluation of the runner (one per-user pass, gtebench.recsys.evaluation) against RecBole's own
+`Trainer.evaluate` on the same model and loader (goal <= 1.0x).
+
     python benchmarks/bench_training.py [--steps 20] [--threads 1]
 """
 
@@ -49,6 +54,23 @@ def seconds_per_step(spec: RunSpec, steps: int, stock: bool) -> tuple[float, int
         return (time.perf_counter() - start) / (len(batches) - 3), len(train_data)
 
 
+def evaluation_seconds(spec: RunSpec, repeats: int) -> tuple[float, float]:
+    """Best-of-`repeats` seconds of RecBole's full-ranking test evaluation and of the runner's per-user pass."""
+    from gtebench.recsys.evaluation import per_user_metrics
+    from gtebench.recsys.runner import TOPK
+
+    _, _, trainer, (_, _, test_data), _ = _build(spec, spec.run_dir())
+    timings = {"recbole": [], "ours": []}
+    for _ in range(repeats):
+        start = time.perf_counter()
+        trainer.evaluate(test_data, load_best_model=False, show_progress=False)
+        timings["recbole"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        per_user_metrics(trainer, test_data, TOPK)
+        timings["ours"].append(time.perf_counter() - start)
+    return min(timings["recbole"]), min(timings["ours"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=20)
@@ -59,12 +81,21 @@ def main() -> None:
         backbone_overrides={"sasrec": {"id": {"hidden_size": 64}, "text": {"adaptor_per_position": True}}}
     )
     print(f"torch {torch.__version__}, {args.threads} thread(s), {args.steps} timed steps per measurement")
+    ours_step = {}
     for variant, encoder in (("id", None), ("text", "minilm-l6")):
         spec = RunSpec("ml-100k", "sasrec", variant, encoder, 2020, profile)
         stock, n_steps = seconds_per_step(spec, args.steps, stock=True)
         ours, _ = seconds_per_step(spec, args.steps, stock=False)
+        ours_step[variant] = ours
         print(f"SASRec-{variant:<4}  stock RecBole {stock:.3f} s/step ({stock * n_steps:5.1f} s/epoch)   "
               f"ours {ours:.3f} s/step ({ours * n_steps:5.1f} s/epoch)   speed-up {stock / ours:.2f}x")
+    default_text = RunSpec("ml-100k", "sasrec", "text", "minilm-l6", 2020, get_training_profile("default"))
+    per_item, _ = seconds_per_step(default_text, args.steps, stock=False)
+    print(f"text / ID step time (ours): {ours_step['text'] / ours_step['id']:.2f}x with the per-position adaptor, "
+          f"{per_item / ours_step['id']:.2f}x with the default per-item dropout mask (goal <= 1.2x)")
+    recbole_eval, ours_eval = evaluation_seconds(RunSpec("ml-100k", "sasrec", "id", None, 2020, profile), repeats=3)
+    print(f"full-ranking test evaluation, 943 users x 1,682 items: RecBole {recbole_eval:.3f} s, "
+          f"ours (per-user pass) {ours_eval:.3f} s, ratio {ours_eval / recbole_eval:.2f}x (goal <= 1.0x)")
     print(f"peak resident memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -27,3 +27,23 @@ def test_bad_shapes_and_users_without_positives_are_errors():
         metrics_from_hits(np.zeros((2, 3)), np.ones(2), topk=(10,))
     with pytest.raises(ValueError, match="at least one positive"):
         metrics_from_hits(np.zeros((2, 10)), np.array([1, 0]), topk=(10,))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backbone", ["sasrec", "popularity"])
+def test_per_user_means_equal_recboles_evaluator(backbone):
+    from gtebench.profiles import get_training_profile
+    from gtebench.recsys.evaluation import per_user_metrics
+    from gtebench.recsys.runner import TOPK, RunSpec, _build
+
+    profile = get_training_profile("default").with_overrides(max_users=200, parallel_runs=1)
+    spec = RunSpec("ml-100k", backbone, "id", None, 3, profile)
+    _, _, trainer, (_, valid_data, test_data), _ = _build(spec, spec.run_dir())
+    for loader in (valid_data, test_data):
+        ours = per_user_metrics(trainer, loader, TOPK)
+        recbole = trainer.evaluate(loader, load_best_model=False, show_progress=False)
+        assert len(ours) == 200 and ours["user"].is_unique
+        assert set(recbole) == {c for c in ours.columns if "@" in c}
+        for metric, value in recbole.items():  # RecBole rounds to 4 decimals
+            assert ours[metric].mean() == pytest.approx(value, abs=5e-5), metric
+        assert ((ours["first_hit_rank"] > 0) == (ours["recall@50"] > 0)).all()

@@ -31,8 +31,8 @@ def test_short_training_beats_a_random_ranker(backbone, variant, encoder):
     assert 1 <= record["epochs"] <= 3 and 0 <= record["best_epoch"] < record["epochs"]
     per_user = pd.read_csv(spec.run_dir() / PER_USER_FILE)
     assert per_user["user_token"].is_unique and len(per_user) == 300  # one row per test user of the slice
-    for metric, value in record["test"].items():  # the per-user rows average to RecBole's own reported metric
-        assert per_user[metric].mean() == pytest.approx(value, abs=1e-4), metric
+    for metric, value in record["test"].items():  # the record's test metrics are the per-user means
+        assert per_user[metric].mean() == pytest.approx(value, abs=1e-12), metric
     assert train_and_evaluate(spec)["reused"] is True  # the record is found, not retrained
     (spec.run_dir() / PER_USER_FILE).unlink()
     assert "reused" not in train_and_evaluate(spec)  # a record without its per-user file is not finished

@@ -39,17 +39,27 @@ def per_user_metrics(trainer, loader, topk: tuple[int, ...]) -> pd.DataFrame:
     max(k)) and Recall / NDCG at every k, from the trainer's current model on a full-sort loader."""
     import torch
 
+    from recbole.data.dataloader import FullSortEvalDataLoader
+
+    if not isinstance(loader, FullSortEvalDataLoader):
+        raise TypeError(f"per-user metrics need a full-sort evaluation loader, got {type(loader).__name__}")
     trainer.model.eval()
+    trainer.tot_item_num = loader._dataset.item_num  # what RecBole's evaluate() sets before its full-sort step
+    if trainer.item_tensor is None:
+        trainer.item_tensor = loader._dataset.get_item_feature().to(trainer.device)
     users, hit_rows, positive_counts = [], [], []
     uid_field = trainer.config["USER_ID_FIELD"]
     with torch.no_grad():
         for batched in loader:
             interaction, scores, positive_u, positive_i = trainer._full_sort_batch_eval(batched)
             _, top = torch.topk(scores, max(topk), dim=-1)
-            positive = torch.zeros_like(scores, dtype=torch.int)
-            positive[positive_u, positive_i] = 1
-            hit_rows.append(torch.gather(positive, 1, top).cpu().numpy())
-            positive_counts.append(positive.sum(dim=1).cpu().numpy())
+            # a (row, item) pair as one integer: hits are looked up among the positives only, not through a
+            # users x items indicator matrix as RecBole's collector builds it
+            n_rows, n_items = scores.shape
+            rows = torch.arange(n_rows, device=top.device).unsqueeze(1)
+            positive_keys = positive_u.to(top.device) * n_items + positive_i.to(top.device)
+            hit_rows.append(torch.isin(rows * n_items + top, positive_keys).cpu().numpy())
+            positive_counts.append(torch.bincount(positive_u, minlength=n_rows).cpu().numpy())
             users.append(interaction[uid_field].cpu().numpy())
     hits = np.concatenate(hit_rows)
     positives = np.concatenate(positive_counts)

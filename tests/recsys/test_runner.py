@@ -154,3 +154,13 @@ def test_a_killed_run_resumes_after_its_last_epoch_with_the_same_result(monkeypa
     assert resumed["valid_history"] == uninterrupted["valid_history"] and resumed["epochs"] == 4
     assert resumed["test"] == uninterrupted["test"]
     assert not (spec.run_dir() / runner.RESUME_FILE).exists()
+
+
+def test_run_id_ignores_other_backbones_overrides_only():
+    profile = get_training_profile("default")
+    spec = RunSpec("ml-100k", "sasrec", "id", None, 1, profile)
+    other_backbone = profile.with_overrides(backbone_overrides={**profile.backbone_overrides, "gru4rec": {"id": {"hidden_size": 32}}})
+    own_backbone = profile.with_overrides(backbone_overrides={**profile.backbone_overrides, "sasrec": {"id": {"hidden_size": 32}}})
+    assert RunSpec("ml-100k", "sasrec", "id", None, 1, other_backbone).run_id == spec.run_id
+    assert RunSpec("ml-100k", "sasrec", "id", None, 1, own_backbone).run_id != spec.run_id
+    assert RunSpec("ml-100k", "sasrec", "id", None, 2, profile).run_id != spec.run_id

@@ -75,7 +75,11 @@ class RunSpec:
 
     @property
     def run_id(self) -> str:
-        return stable_hash({**asdict(self), "runner_version": RUNNER_VERSION}, 16)
+        """Hash of everything that changes the run's numbers; of the profile's per-backbone overrides only this
+        backbone and variant's, so adding a backbone to a profile does not invalidate finished runs of others."""
+        spec = asdict(self)
+        spec["profile"]["backbone_overrides"] = self.profile.backbone_overrides.get(self.backbone, {}).get(self.variant, {})
+        return stable_hash({**spec, "runner_version": RUNNER_VERSION}, 16)
 
     @property
     def label(self) -> str:

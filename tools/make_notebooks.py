@@ -35,6 +35,7 @@ backbones = ["sasrec"]  # backbone keys (gtebench.recsys.backbones.BACKBONES)
 encoders = ["minilm-l6", "mpnet-base", "tfidf-svd"]  # encoder keys (gtebench.encoders.registry.ENCODERS)
 include_id = True  # also train the ID-based backbone
 include_popularity = True  # add the popularity ranker (untrained, deterministic) as the floor
+pca_alphas = []  # e.g. [0.8, 0.95]: each encoder also with items PCA-compressed to d(alpha) dims (beyond the paper)
 seeds = [2020]  # one run per seed; the table shows mean and std over seeds
 profile = "default"  # training profile (gtebench.profiles.TRAINING_PROFILES): "default" or "paper"
 profile_overrides = {}  # e.g. {"max_epochs": 2, "max_users": 200} for a quick look
@@ -58,7 +59,7 @@ from gtebench.tables import SR_METRICS, describe_sr, sr_table
 config = SRExperimentConfig.from_params(
     datasets=datasets, backbones=backbones, encoders=encoders, include_id=include_id, seeds=seeds,
     profile=profile, profile_overrides=profile_overrides, results_file=results_file,
-    include_popularity=include_popularity,
+    include_popularity=include_popularity, pca_alphas=pca_alphas,
 )
 config.profile
 '''

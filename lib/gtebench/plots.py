@@ -32,6 +32,14 @@ def save_figure(fig, stem: str | Path) -> list[Path]:
     return written
 
 
+def representation(labels: dict[str, str], model: str, variant: str) -> str:
+    """A bar's label: "ID", the encoder's name, or the name with its PCA level ("text-pca80" -> "... PCA 80%")."""
+    if variant == "id":
+        return "ID"
+    name = labels.get(model, model)
+    return f"{name} PCA {variant.rsplit('pca', 1)[1]}%" if "-pca" in variant else name
+
+
 def plot_sr(frame: pd.DataFrame, split: str = "test", metrics=("ndcg@10", "recall@10")):
     """Bars per item representation (ID and each text encoder), one panel per metric; error bars over seeds.
 
@@ -48,10 +56,9 @@ def plot_sr(frame: pd.DataFrame, split: str = "test", metrics=("ndcg@10", "recal
     floor = part[part["model"] == "popularity"].set_index(["dataset", "metric"])["value"]
     part, table = part[part["model"] != "popularity"], table[table["model"] != "popularity"]
     labels = dict(zip(table["model"], table["encoder"]))
-    part["representation"] = [labels[m] if v == "text" else "ID" for m, v in zip(part["model"], part["variant"])]
-    order = [labels[m] if v == "text" else "ID" for m, v in zip(table["model"], table["variant"])]
-    order = list(dict.fromkeys(order))
-    palette = {labels[m] if v == "text" else "ID": CLASS_COLOURS.get(c, "#333333")
+    part["representation"] = [representation(labels, m, v) for m, v in zip(part["model"], part["variant"])]
+    order = list(dict.fromkeys(representation(labels, m, v) for m, v in zip(table["model"], table["variant"])))
+    palette = {representation(labels, m, v): CLASS_COLOURS.get(c, "#333333")
                for m, v, c in zip(table["model"], table["variant"], table["model_class"])}
     sns.set_theme(style="whitegrid", context="notebook")
     panels = [(d, b, m) for d, b in part[["dataset", "backbone"]].drop_duplicates().itertuples(index=False) for m in metrics]

@@ -31,8 +31,19 @@ def test_from_params_builds_one_run_per_cell():
         ({"results_file": "out.parquet"}, ConfigError, ".csv"),
         ({"encoders": [], "include_id": False}, ConfigError, "nothing to run"),
         ({"backbones": ["popularity"]}, ConfigError, "baseline"),
+        ({"pca_alphas": 0.8}, ConfigError, "list of explained-variance fractions"),
+        ({"pca_alphas": [80]}, ConfigError, r"in \(0, 1\)"),
+        ({"pca_alphas": [0.8], "encoders": []}, ConfigError, "at least one encoder"),
     ],
 )
 def test_bad_parameters_say_what_is_valid(change, error, match):
     with pytest.raises(error, match=match):
         SRExperimentConfig.from_params(**{**GOOD, **change})
+
+
+def test_pca_alphas_add_compressed_text_runs_per_encoder():
+    specs = SRExperimentConfig.from_params(**GOOD, pca_alphas=[0.8, 0.95], include_popularity=False).run_specs()
+    assert len(specs) == 2 * (1 + 2 * 3)  # seeds x (id + 2 encoders x {full, d(0.80), d(0.95)})
+    labels = {(s.encoder, s.variant_label) for s in specs if s.variant == "text"}
+    assert labels == {(e, v) for e in ("minilm-l6", "tfidf-svd") for v in ("text", "text-pca80", "text-pca95")}
+    assert len({s.run_id for s in specs}) == len(specs)

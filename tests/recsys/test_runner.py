@@ -164,3 +164,31 @@ def test_run_id_ignores_other_backbones_overrides_only():
     assert RunSpec("ml-100k", "sasrec", "id", None, 1, other_backbone).run_id == spec.run_id
     assert RunSpec("ml-100k", "sasrec", "id", None, 1, own_backbone).run_id != spec.run_id
     assert RunSpec("ml-100k", "sasrec", "id", None, 2, profile).run_id != spec.run_id
+
+
+def test_pca_compressed_item_table_keeps_rows_and_reaches_alpha():
+    import numpy as np
+
+    from gtebench.recsys.runner import compressed_item_vectors
+
+    rng = np.random.default_rng(0)
+    vectors = (rng.standard_normal((500, 32)) * np.linspace(3, 0.1, 32)).astype(np.float32)
+    same, dim = compressed_item_vectors(vectors, None)
+    assert same is vectors and dim == 32
+    compressed, dim = compressed_item_vectors(vectors, 0.8)
+    assert compressed.shape == (500, dim) and 1 < dim < 32
+    kept = compressed.var(axis=0).sum() / (vectors - vectors.mean(0)).var(axis=0).sum()
+    assert 0.8 <= kept < 0.9  # the fewest directions that explain 80% of the variance
+    with pytest.raises(BackboneError, match="text variants only"):
+        RunSpec("ml-100k", "sasrec", "id", None, 1, get_training_profile("default"), 0.8)
+
+
+@pytest.mark.slow
+def test_pca_variant_trains_and_is_labelled():
+    profile = get_training_profile("default").with_overrides(**SLICE)
+    spec = RunSpec("ml-100k", "sasrec", "text", "minilm-l6", 7, profile, 0.8)
+    record = train_and_evaluate(spec)
+    assert record["embedding"]["pca_alpha"] == 0.8 and 1 < record["embedding"]["pca_dim"] < 384
+    assert record["test"]["ndcg@10"] > 4 * random_ndcg_at_10(1682)
+    frame = records_to_frame([record])
+    assert set(frame.variant) == {"text-pca80"}

@@ -37,6 +37,7 @@ class SRExperimentConfig:
     profile: TrainingProfile
     results_file: Path
     include_popularity: bool = True
+    pca_alphas: tuple[float, ...] = ()  # each text encoder also with items compressed to d(alpha) dimensions
     parallel_runs: int | None = field(default=None)
 
     @classmethod
@@ -51,6 +52,7 @@ class SRExperimentConfig:
         profile_overrides: dict | None = None,
         results_file: str = "sr_default.csv",
         include_popularity: bool = True,
+        pca_alphas: list[float] = (),
     ) -> "SRExperimentConfig":
         for name, value in (("datasets", datasets), ("backbones", backbones), ("seeds", seeds)):
             if isinstance(value, str) or not value:
@@ -66,6 +68,12 @@ class SRExperimentConfig:
                 raise ConfigError(f"{key!r} is a baseline, not a backbone; it is added by include_popularity")
         for key in encoders:
             get_encoder(key)
+        if isinstance(pca_alphas, (str, int, float)) or any(
+                isinstance(a, bool) or not isinstance(a, (int, float)) or not 0 < a < 1 for a in pca_alphas):
+            raise ConfigError(f"pca_alphas must be a list of explained-variance fractions in (0, 1), e.g. [0.8, 0.95]; "
+                              f"got {pca_alphas!r}")
+        if pca_alphas and not encoders:
+            raise ConfigError("pca_alphas compress text items: give at least one encoder")
         bad_seeds = [s for s in seeds if not isinstance(s, int) or isinstance(s, bool)]
         if bad_seeds:
             raise ConfigError(f"seeds must be integers, got {bad_seeds}")
@@ -76,21 +84,21 @@ class SRExperimentConfig:
         if path.suffix != ".csv":
             raise ConfigError(f"results_file must end in .csv, got {results_file!r}")
         return cls(tuple(datasets), tuple(backbones), tuple(encoders), bool(include_id), tuple(seeds), resolved, path,
-                   bool(include_popularity))
+                   bool(include_popularity), tuple(float(a) for a in pca_alphas))
 
     def run_specs(self) -> list[RunSpec]:
-        variants = ([("id", None)] if self.include_id else []) + [("text", e) for e in self.encoders]
+        variants = ([("id", None, None)] if self.include_id else []) + [
+            ("text", e, alpha) for e in self.encoders for alpha in (None, *self.pca_alphas)]
         runs = [
-            RunSpec(dataset, backbone, variant, encoder, seed, self.profile)
+            RunSpec(dataset, backbone, variant, encoder, seed, self.profile, alpha)
             for dataset in self.datasets
             for backbone in self.backbones
             for seed in self.seeds
-            for variant, encoder in variants
+            for variant, encoder, alpha in variants
         ]
         if self.include_popularity:  # deterministic and untrained: one row per dataset, under the first seed
             runs += [RunSpec(dataset, "popularity", "id", None, self.seeds[0], self.profile) for dataset in self.datasets]
         return runs
-
 
     @property
     def significance_file(self) -> Path:
@@ -98,9 +106,12 @@ class SRExperimentConfig:
 
 
 def per_user_frame(specs: list[RunSpec]) -> pd.DataFrame:
-    """Every finished run's per-user test metrics, one row per dataset x backbone x model x seed x user."""
+    """Every finished run's per-user test metrics, one row per dataset x backbone x model x seed x user (runs
+    on PCA-compressed items left out)."""
     frames = []
     for spec in specs:
+        if spec.pca_alpha is not None:  # the paper's comparison is between full encoders; PCA variants stay out
+            continue
         path = spec.run_dir() / PER_USER_FILE
         if not path.is_file():
             raise FileNotFoundError(f"{path}: per-user metrics of {spec.label} are missing; rerun the experiment")

@@ -49,6 +49,11 @@ MALLOC_ENV = {
 }
 
 
+def variant_label(variant: str, pca_alpha: float | None) -> str:
+    """The results' variant: id, text, or text-pca80 / text-pca95 for PCA-compressed text items."""
+    return variant if pca_alpha is None else f"{variant}-pca{round(pca_alpha * 100)}"
+
+
 @dataclass(frozen=True)
 class RunSpec:
     dataset: str
@@ -57,9 +62,13 @@ class RunSpec:
     encoder: str | None  # encoder key for text variants, None for id
     seed: int
     profile: TrainingProfile
+    pca_alpha: float | None = None  # text items compressed by PCA to d(alpha) dimensions (beyond the paper)
 
     def __post_init__(self) -> None:
         backbone = get_backbone(self.backbone)
+        if self.pca_alpha is not None and (self.variant != "text" or not 0 < self.pca_alpha <= 1):
+            raise BackboneError(f"pca_alpha applies to text variants only and must be in (0, 1], got {self.pca_alpha!r} "
+                                f"for the {self.variant!r} variant")
         if self.variant not in backbone.variants:
             raise BackboneError(f"backbone {self.backbone!r} has variants {backbone.variants}, got {self.variant!r}")
         if self.variant == "text":
@@ -74,20 +83,26 @@ class RunSpec:
         return self.encoder or (self.backbone if get_backbone(self.backbone).baseline else "id")
 
     @property
+    def variant_label(self) -> str:
+        return variant_label(self.variant, self.pca_alpha)
+
+    @property
     def run_id(self) -> str:
         """Hash of everything that changes the run's numbers; of the profile's per-backbone overrides only this
         backbone and variant's, so adding a backbone to a profile does not invalidate finished runs of others."""
         spec = asdict(self)
         spec["profile"]["backbone_overrides"] = self.profile.backbone_overrides.get(self.backbone, {}).get(self.variant, {})
+        if self.pca_alpha is None:  # runs without PCA keep the ids they had before the field existed
+            del spec["pca_alpha"]
         return stable_hash({**spec, "runner_version": RUNNER_VERSION}, 16)
 
     @property
     def label(self) -> str:
-        return f"{self.dataset} {self.backbone}-{self.variant} {self.model} seed {self.seed}"
+        return f"{self.dataset} {self.backbone}-{self.variant_label} {self.model} seed {self.seed}"
 
     def run_dir(self) -> Path:
         model = re.sub(r"[^A-Za-z0-9._-]+", "_", self.model)  # hf:org/name and path:/x keys are not folder names
-        name = f"{self.backbone}-{self.variant}-{model}-s{self.seed}-{self.run_id}"
+        name = f"{self.backbone}-{self.variant_label}-{model}-s{self.seed}-{self.run_id}"
         return paths.subdir("runs", self.dataset.replace("/", "_"), self.profile.name, name)
 
 
@@ -204,6 +219,18 @@ def finished_record(spec: RunSpec) -> dict | None:
     return {**record, "reused": True}
 
 
+def compressed_item_vectors(vectors, alpha: float | None):
+    """The item table as it is, or projected onto its top d(alpha) principal directions (paper section 5: PCA
+    fitted on a seeded sample of up to 100k items, items centred by the catalogue mean); returns (vectors, dim)."""
+    if alpha is None:
+        return vectors, vectors.shape[1]
+    from ..encoders import pca
+
+    fitted = pca.fit(vectors)
+    dim = fitted.effective_dim(alpha)
+    return fitted.project(vectors, dim), dim
+
+
 def _build(spec: RunSpec, run_dir: Path):
     from recbole.trainer import Trainer
     from recbole.utils import init_seed
@@ -216,9 +243,11 @@ def _build(spec: RunSpec, run_dir: Path):
     embedding_meta = None
     embeddings = run_embeddings(spec)
     if embeddings is not None:
-        table = models.aligned_item_table(train_data.dataset, embeddings.ids, embeddings.vectors)
+        vectors, pca_dim = compressed_item_vectors(embeddings.vectors, spec.pca_alpha)
+        table = models.aligned_item_table(train_data.dataset, embeddings.ids, vectors)
         model = _model_class(spec)(config, train_data.dataset, table).to(config["device"])
-        embedding_meta = {"path": str(embeddings.path), **{k: embeddings.meta["key"][k] for k in ("precision", "weights", "dim")}}
+        embedding_meta = {"path": str(embeddings.path), **{k: embeddings.meta["key"][k] for k in ("precision", "weights", "dim")},
+                          "pca_alpha": spec.pca_alpha, "pca_dim": pca_dim}
     else:
         model = _model_class(spec)(config, train_data.dataset).to(config["device"])
     if spec.profile.fast_dropout:
@@ -438,12 +467,13 @@ def records_to_frame(records: list[dict]) -> pd.DataFrame:
         encoder = spec["encoder"]
         baseline = get_backbone(spec["backbone"]).baseline
         model_class = get_encoder(encoder).model_class if encoder else "baseline" if baseline else "id"
+        variant = variant_label(spec["variant"], spec.get("pca_alpha"))
         config = json.dumps({"recbole": record["recbole_config"], "profile": spec["profile"],
                              "embedding": record.get("embedding"), "threads": record.get("threads")}, sort_keys=True)
         for split in ("valid", "test"):
             for metric, value in record[split].items():
                 rows.append({
-                    "task": "sr", "dataset": spec["dataset"], "backbone": spec["backbone"], "variant": spec["variant"],
+                    "task": "sr", "dataset": spec["dataset"], "backbone": spec["backbone"], "variant": variant,
                     "model": encoder or (spec["backbone"] if baseline else "id"), "model_class": model_class, "metric": metric, "split": split,
                     "value": value, "seed": spec["seed"], "profile": spec["profile"]["name"],
                     "best_epoch": record["best_epoch"], "epochs": record["epochs"],

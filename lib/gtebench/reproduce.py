@@ -26,6 +26,10 @@ class NotebookRun:
     parameters: dict = field(default_factory=dict)
 
 
+PAPER_SR_DATASETS = ["amazon2023/All_Beauty", "amazon2023/Video_Games", "amazon2023/Baby_Products"]
+PAPER_SR_ENCODERS = ["blair-base", "blair-large", "text-embedding-3-large", "nv-embed-v2", "kalm"]
+GPU_PROFILES = {"paper"}  # batches that print a GPU-hour estimate before they start
+
 BATCH_PROFILES: dict[str, list[NotebookRun]] = {
     "default": [
         NotebookRun("table1_sequential_recommendation.ipynb", {"profile": "default"}),
@@ -40,10 +44,12 @@ BATCH_PROFILES: dict[str, list[NotebookRun]] = {
              "results_file": "sr_amazon2018_scientific.csv", "figure_file": "sr_amazon2018_scientific"},
         ),
     ],
+    # The paper's full grid; needs the downloads and a GPU (an estimate of the GPU hours prints first).
     "paper": [
         NotebookRun(
             "table1_sequential_recommendation.ipynb",
-            {"profile": "paper", "results_file": "sr_paper.csv", "figure_file": "sr_paper"},
+            {"profile": "paper", "datasets": PAPER_SR_DATASETS, "backbones": ["gru4rec", "sasrec"],
+             "encoders": PAPER_SR_ENCODERS, "results_file": "sr_paper.csv", "figure_file": "sr_paper"},
         ),
     ],
 }
@@ -80,17 +86,47 @@ def _declared_parameters(path: Path) -> set[str]:
     raise ValueError(f"{path} has no cell tagged 'parameters'")
 
 
+def load_batch_profile(profile: str) -> list[NotebookRun]:
+    """A profile by name (BATCH_PROFILES) or from a YAML file, so a user adds one without editing code:
+
+        notebooks:
+          - notebook: table1_sequential_recommendation.ipynb
+            parameters: {datasets: ["custom:/data/my_shop"], encoders: ["hf:BAAI/bge-small-en-v1.5"]}
+    """
+    import yaml
+
+    if profile in BATCH_PROFILES:
+        return BATCH_PROFILES[profile]
+    path = Path(profile)
+    if path.suffix not in (".yaml", ".yml"):
+        raise ValueError(f"unknown batch profile {profile!r}; known: {sorted(BATCH_PROFILES)}, or a .yaml file."
+                         f"{did_you_mean(profile, BATCH_PROFILES)}")
+    if not path.is_file():
+        raise FileNotFoundError(f"profile file {path} does not exist")
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = spec.get("notebooks") if isinstance(spec, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{path}: expected a mapping with a non-empty 'notebooks' list of {{notebook, parameters}}")
+    runs = []
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("notebook"), str) or not isinstance(entry.get("parameters", {}), dict):
+            raise ValueError(f"{path}: notebooks entry {number} must be {{notebook: <file>.ipynb, parameters: {{...}}}}, got {entry!r}")
+        if not (notebooks_dir() / entry["notebook"]).is_file():
+            raise ValueError(f"{path}: notebooks entry {number} names {entry['notebook']!r}, not a notebook in "
+                             f"{notebooks_dir()}: {sorted(p.name for p in notebooks_dir().glob('*.ipynb'))}")
+        runs.append(NotebookRun(entry["notebook"], entry.get("parameters", {})))
+    return runs
+
+
 def run_batch(profile: str, overrides: dict | None = None, only: list[str] | None = None,
               output_dir: Path | None = None) -> list[NotebookStatus]:
     import papermill as pm
 
-    if profile not in BATCH_PROFILES:
-        raise ValueError(f"unknown batch profile {profile!r}; known: {sorted(BATCH_PROFILES)}.{did_you_mean(profile, BATCH_PROFILES)}")
-    runs = BATCH_PROFILES[profile]
+    runs = all_runs = load_batch_profile(profile)
     if only:
         runs = [r for r in runs if any(o in r.notebook for o in only)]
         if not runs:
-            raise ValueError(f"--only {only} matches no notebook of profile {profile!r}: {[r.notebook for r in BATCH_PROFILES[profile]]}")
+            raise ValueError(f"--only {only} matches no notebook of profile {profile!r}: {[r.notebook for r in all_runs]}")
     output_dir = output_dir or paths.results_dir() / "executed"
     output_dir.mkdir(parents=True, exist_ok=True)
     statuses = []
@@ -114,17 +150,34 @@ def run_batch(profile: str, overrides: dict | None = None, only: list[str] | Non
     return statuses
 
 
+def batch_estimate(runs: list[NotebookRun], overrides: dict | None = None):
+    """GPU hours of a batch (gtebench.estimate), from each notebook's datasets, encoders and backbones."""
+    from .estimate import estimate
+
+    sr = {"datasets": [], "encoders": [], "runs_per_dataset": 0}
+    for run in runs:
+        params = {**run.parameters, **(overrides or {})}
+        if run.notebook.startswith("table1"):
+            sr["datasets"] = sorted(set(sr["datasets"]) | set(params.get("datasets", [])))
+            sr["encoders"] = sorted(set(sr["encoders"]) | set(params.get("encoders", [])))
+            per_backbone = len(params.get("encoders", [])) * (1 + len(params.get("pca_alphas", []))) + 1  # + ID
+            sr["runs_per_dataset"] += len(params.get("backbones", [])) * per_backbone * len(params.get("seeds", [2020]))
+    return estimate(sr=sr)
+
+
 def main(argv: list[str] | None = None) -> int:
     import yaml
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--profile", default="default", help=f"one of {sorted(BATCH_PROFILES)}")
+    parser.add_argument("--profile", default="default", help=f"one of {sorted(BATCH_PROFILES)}, or a YAML profile file")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="override a notebook parameter (YAML value)")
     parser.add_argument("--only", nargs="*", help="run only notebooks whose file name contains one of these")
     parser.add_argument("--output-dir", type=Path, help="where executed copies go (default: results/executed)")
     args = parser.parse_args(argv)
     overrides = {name: yaml.safe_load(value) for name, value in args.parameter}
+    if args.profile in GPU_PROFILES:
+        print(batch_estimate(load_batch_profile(args.profile), overrides).report(), flush=True)
     start = time.perf_counter()
     statuses = run_batch(args.profile, overrides, args.only, args.output_dir)
     failed = [s for s in statuses if not s.ok]

@@ -142,6 +142,38 @@ wide(ps).dropna(axis=1, how="all") if len(ps) else "no PS dataset"'''),
         new_markdown_cell("Datasets that could not be prepared here, and why."),
         new_code_cell("for key, reason in skipped.items():\n    print(f\"{key}: {reason}\")\nlen(skipped)"),
     ],
+    "paper_vs_ours.ipynb": [
+        new_markdown_cell(
+            "# The paper against this reproduction\n\n"
+            "Every number of the paper's tables (`lib/gtebench/paper_numbers/`) beside ours from the tidy results "
+            "files in `results/` (mean over seeds, percent), with the delta; a cell we cannot compute here says why. "
+            "Run last in a batch: it reads what the other notebooks wrote."
+        ),
+        parameters(
+            '''
+results_dir = ""  # folder of tidy results files; "" = results/
+write_readme = True  # also render the summary into README.md between its paper-vs-ours markers
+'''
+        ),
+        new_code_cell(
+            '''
+from pathlib import Path
+
+from IPython.display import Markdown, display
+
+from gtebench.report import paper_vs_ours, report_markdown, tidy_results, update_readme, write_report
+
+directory = Path(results_dir) if results_dir else None
+report = paper_vs_ours(tidy_results(directory))
+print([str(p) for p in write_report(report, directory)])
+if write_readme:
+    print("README.md updated" if update_readme(report_markdown(report)) else "README.md already current")
+'''
+        ),
+        new_code_cell("display(Markdown(report_markdown(report)))"),
+        new_markdown_cell("Cells per status: where the reproduction stands against the paper on this machine."),
+        new_code_cell('report.groupby(["table", "status"]).size().rename("cells").to_frame()'),
+    ],
 }
 
 

@@ -34,6 +34,7 @@ BATCH_PROFILES: dict[str, list[NotebookRun]] = {
     "default": [
         NotebookRun("table1_sequential_recommendation.ipynb", {"profile": "default"}),
         NotebookRun("dataset_statistics.ipynb"),
+        NotebookRun("paper_vs_ours.ipynb"),  # last: it reads what the others wrote
     ],
     # Amazon 2018 Industrial_and_Scientific 5-core (../shared/data), the closest real stand-in for the paper's
     # Amazon 2023 categories that ships here; every backbone, ID and text, with the offline encoders.
@@ -51,6 +52,7 @@ BATCH_PROFILES: dict[str, list[NotebookRun]] = {
             {"profile": "paper", "datasets": PAPER_SR_DATASETS, "backbones": ["gru4rec", "sasrec"],
              "encoders": PAPER_SR_ENCODERS, "results_file": "sr_paper.csv", "figure_file": "sr_paper"},
         ),
+        NotebookRun("paper_vs_ours.ipynb"),
     ],
 }
 

@@ -1,0 +1,59 @@
+"""The paper-vs-ours report: deltas where we have the cell, a reason where we do not, the README in sync."""
+
+import pandas as pd
+import pytest
+
+from gtebench.report import (README_END, README_START, paper_vs_ours, report_markdown, tidy_results,
+                             update_readme, write_report)
+from gtebench.results import COLUMNS
+
+
+def _ours(dataset, backbone, variant, model, metric, value, seed=1):
+    return {**dict.fromkeys(COLUMNS, ""), "task": "sr", "dataset": dataset, "backbone": backbone, "variant": variant,
+            "model": model, "metric": metric, "split": "test", "value": value, "seed": seed}
+
+
+def test_compared_cells_carry_the_delta_and_the_rest_say_why():
+    ours = pd.DataFrame([
+        _ours("amazon2023/All_Beauty", "sasrec", "id", "id", "ndcg@10", 0.0020, seed=1),
+        _ours("amazon2023/All_Beauty", "sasrec", "id", "id", "ndcg@10", 0.0030, seed=2),  # mean 0.25%
+        _ours("amazon2023/All_Beauty", "sasrec", "text", "minilm-l6", "ndcg@10", 0.004),
+    ])
+    report = paper_vs_ours(ours).set_index(["dataset", "backbone", "variant", "model", "metric"])
+    cell = report.loc[("amazon2023/All_Beauty", "sasrec", "id", "id", "ndcg@10")]
+    assert cell["status"] == "compared" and cell["paper"] == 0.18
+    assert cell["ours"] == pytest.approx(0.25) and cell["delta"] == pytest.approx(0.07)
+    assert report.loc[("amazon2023/Video_Games", "sasrec", "id", "id", "ndcg@10"), "status"].startswith("dataset not on")
+    assert "OpenAI" in report.loc[("amazon2023/All_Beauty", "sasrec", "text", "text-embedding-3-large", "ndcg@10"), "status"]
+    assert "weights" in report.loc[("amazon2023/All_Beauty", "sasrec", "text", "nv-embed-v2", "ndcg@10"), "status"]
+    assert "backbone 'gru4rec' not run" in report.loc[("amazon2023/All_Beauty", "gru4rec", "id", "id", "ndcg@10"), "status"]
+    assert report.loc[("amazon2023/All_Beauty", "sasrec", "id", "id", "recall@10"), "status"] == "configuration not run here"
+    markdown = report_markdown(report.reset_index())
+    assert "1 of 204 cells" in markdown and "0.07" in markdown
+
+
+def test_report_files_and_readme_block(tmp_path):
+    report = paper_vs_ours(pd.DataFrame(columns=COLUMNS))
+    csv_path, md_path = write_report(report, tmp_path)
+    assert len(pd.read_csv(csv_path)) == len(report) and md_path.read_text().startswith("**Table 1")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{README_START}\nold\n{README_END}\noutro\n")
+    assert update_readme("new report\n", readme) is True
+    assert readme.read_text() == f"intro\n{README_START}\nnew report\n{README_END}\noutro\n"
+    assert update_readme("new report\n", readme) is False  # already current
+    readme.write_text("no markers")
+    with pytest.raises(ValueError, match="markers"):
+        update_readme("x", readme)
+
+
+def test_tidy_results_skips_other_csv_files(tmp_path):
+    pd.DataFrame({"dataset": ["x"], "statistic": ["users"], "value": [1]}).to_csv(tmp_path / "stats.csv", index=False)
+    assert tidy_results(tmp_path).empty
+
+
+def test_the_committed_readme_shows_the_report_of_the_committed_results():
+    from gtebench import paths
+
+    readme = (paths.repo_root() / "README.md").read_text(encoding="utf-8")
+    block = readme.split(README_START, 1)[1].split(README_END, 1)[0]
+    assert block == "\n" + report_markdown(paper_vs_ours()), "run the paper_vs_ours notebook (make reproduce)"

@@ -1,0 +1,68 @@
+"""Exact top-k retrieval equals a brute-force argsort, ties included, in both precisions and any chunking."""
+
+import numpy as np
+import pytest
+
+from gtebench.search.retrieval import RetrievalError, brute_force_top_k, top_k
+
+
+def _vectors(n, d, seed):
+    return np.random.default_rng(seed).standard_normal((n, d)).astype(np.float32)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+@pytest.mark.parametrize("item_chunk,query_block", [(64, 7), (1000, 1000), (10, 3)])
+def test_equals_brute_force_argsort(precision, item_chunk, query_block):
+    queries, items = _vectors(23, 32, 0), _vectors(700, 32, 1)
+    scores, index = top_k(queries, items, 20, precision=precision, item_chunk=item_chunk, query_block=query_block)
+    ref_scores, ref_index = brute_force_top_k(queries, items, 20)
+    assert np.array_equal(index, ref_index)
+    assert np.allclose(scores, ref_scores, atol=1e-6)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_ties_rank_by_item_position_across_chunks(precision):
+    rng = np.random.default_rng(3)
+    base = rng.standard_normal((50, 16)).astype(np.float32)
+    items = np.concatenate([base, base, base * 2.0])  # each vector three times (x2 has the same cosine)
+    queries = rng.standard_normal((9, 16)).astype(np.float32)
+    scores, index = top_k(queries, items, 10, precision=precision, item_chunk=37)
+    ref_scores, ref_index = brute_force_top_k(queries, items, 10)
+    assert np.array_equal(index, ref_index) and np.allclose(scores, ref_scores, atol=1e-6)
+    first = index[:, 0]
+    assert (index[:, 1] == first + 50).all() and (index[:, 2] == first + 100).all()  # the copies, in position order
+
+
+def test_near_ties_that_bf16_cannot_separate_are_still_ranked_exactly():
+    rng = np.random.default_rng(5)
+    direction = rng.standard_normal(64).astype(np.float32)
+    items = direction + 1e-3 * rng.standard_normal((400, 64)).astype(np.float32)  # scores 1e-6 apart: below bf16's step
+    queries = (direction + 1e-2 * rng.standard_normal((4, 64))).astype(np.float32)
+    scores, index = top_k(queries, items, 25, precision="bf16", item_chunk=50)
+    assert np.array_equal(index, top_k(queries, items, 25, precision="fp32", item_chunk=50)[1])
+    ref_scores, ref_index = brute_force_top_k(queries, items, 25)
+    # fp32 sums may order scores closer than 1e-7 differently from the float64 reference: compare the scores
+    assert np.allclose(scores, ref_scores, atol=1e-7)
+    overlap = np.mean([len(set(a) & set(b)) / 25 for a, b in zip(index, ref_index)])
+    assert overlap >= 0.9
+
+
+def test_memory_mapped_items_and_small_pools(tmp_path):
+    items = _vectors(30, 8, 2)
+    np.save(tmp_path / "items.npy", items)
+    mapped = np.load(tmp_path / "items.npy", mmap_mode="r")
+    scores, index = top_k(_vectors(3, 8, 4), mapped, 100, item_chunk=7)
+    assert index.shape == (3, 30)  # k capped at the pool size
+    assert np.array_equal(index, brute_force_top_k(_vectors(3, 8, 4), items, 30)[1])
+
+
+@pytest.mark.parametrize("queries,items,kwargs,match", [
+    (np.ones((2, 4)), np.ones((5, 3)), {}, "4 dimensions but item vectors 3"),
+    (np.ones((2, 4)), np.zeros((0, 4)), {}, "nothing to search"),
+    (np.ones((2, 4)), np.ones((5, 4)), {"k": 0}, "k must be positive"),
+    (np.ones((2, 4)), np.ones((5, 4)), {"precision": "fp16"}, "precision must be one of"),
+    (np.zeros((2, 4)), np.ones((5, 4)), {}, "zero or non-finite"),
+])
+def test_bad_input(queries, items, kwargs, match):
+    with pytest.raises(RetrievalError, match=match):
+        top_k(queries.astype(np.float32), items.astype(np.float32), **kwargs)

@@ -1,4 +1,4 @@
-"""The tidy results schema: one row per dataset x backbone x variant x model x metric x split x seed.
+"""The tidy results schema: one row per dataset x domain x backbone x variant x model x metric x split x seed.
 
 Every row carries the run's config, the package versions and the git commit, so tables and figures are pure
 functions of results files (see plots.py and the notebooks).
@@ -20,6 +20,7 @@ from .io import atomic_open
 COLUMNS = [
     "task",  # "sr" (sequential recommendation) or "ps" (product search)
     "dataset",
+    "domain",  # "All", or the category of the queries' relevant items (product search per-domain rows)
     "backbone",  # sasrec, gru4rec, ... ("-" for search)
     "variant",  # id, text, ...
     "model",  # encoder key, or "id" for ID-based items
@@ -79,7 +80,7 @@ def validate(frame: pd.DataFrame, source: str = "results") -> pd.DataFrame:
         raise ResultsError(f"{source}: missing columns {missing}; expected the schema in gtebench.results.COLUMNS")
     for column in NUMERIC:
         frame[column] = pd.to_numeric(frame[column], errors="raise")
-    keys = ["task", "dataset", "backbone", "variant", "model", "metric", "split", "seed"]
+    keys = ["task", "dataset", "domain", "backbone", "variant", "model", "metric", "split", "seed"]
     duplicated = frame.duplicated(subset=keys)
     if duplicated.any():
         raise ResultsError(f"{source}: {int(duplicated.sum())} duplicate rows for the same {keys}")
@@ -91,7 +92,7 @@ def validate(frame: pd.DataFrame, source: str = "results") -> pd.DataFrame:
 
 def write_results(frame: pd.DataFrame, path: str | Path) -> Path:
     frame = validate(frame.copy(), str(path))[COLUMNS]
-    frame = frame.sort_values(["task", "dataset", "backbone", "variant", "model", "split", "metric", "seed"])
+    frame = frame.sort_values(["task", "dataset", "domain", "backbone", "variant", "model", "split", "metric", "seed"])
     with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
         frame.to_csv(handle, index=False)
     return Path(path)

@@ -61,8 +61,16 @@ def test_memory_mapped_items_and_small_pools(tmp_path):
     (np.ones((2, 4)), np.zeros((0, 4)), {}, "nothing to search"),
     (np.ones((2, 4)), np.ones((5, 4)), {"k": 0}, "k must be positive"),
     (np.ones((2, 4)), np.ones((5, 4)), {"precision": "fp16"}, "precision must be one of"),
-    (np.zeros((2, 4)), np.ones((5, 4)), {}, "zero or non-finite"),
+    (np.full((2, 4), np.nan), np.ones((5, 4)), {}, "non-finite"),
 ])
 def test_bad_input(queries, items, kwargs, match):
     with pytest.raises(RetrievalError, match=match):
         top_k(queries.astype(np.float32), items.astype(np.float32), **kwargs)
+
+
+def test_a_zero_query_scores_zero_and_ranks_the_pool_in_order():
+    items = _vectors(20, 8, 6)
+    queries = np.vstack([np.zeros(8, dtype=np.float32), _vectors(1, 8, 7)])
+    scores, index = top_k(queries, items, 5, precision="bf16", item_chunk=6)
+    assert (scores[0] == 0).all() and index[0].tolist() == [0, 1, 2, 3, 4]
+    assert np.array_equal(index[1], brute_force_top_k(queries[1:], items, 5)[1][0])

@@ -89,7 +89,9 @@ def validate(vectors: np.ndarray, meta: dict, path: Path) -> None:
     if not np.isfinite(vectors).all():
         raise CacheError(f"{path}: contains NaN or inf; delete it and encode again")
     zero = np.flatnonzero(~vectors.any(axis=1))
-    if zero.size:
+    if zero.size and meta.get("zero_rows_allowed") and zero.size != meta.get("zero_rows", zero.size):
+        raise CacheError(f"{path}: {zero.size} all-zero row(s) where the sidecar records {meta['zero_rows']}; delete it")
+    if zero.size and not meta.get("zero_rows_allowed"):
         raise CacheError(f"{path}: {zero.size} all-zero row(s), e.g. rows {zero[:5].tolist()}; delete it")
 
 
@@ -173,6 +175,7 @@ def embed(
     values = texts.tolist()
     corpus = None if fit_corpus is None else fit_corpus.tolist()
     vectors, truncated, dim, reports = None, 0, spec.dim, []
+    lexical = spec.loader == "tfidf-svd"
     for number, rows in enumerate(chunk_order(texts, spec, chunk_size)):
         part = parts / f"part-{number:05d}.npy"
         done = _load_part(part, len(rows), dim)
@@ -181,7 +184,7 @@ def embed(
                                    precision=resolved, device=device,
                                    fit_corpus=corpus, show_progress=show_progress)
             part_meta = {"rows": int(chunk.shape[0]), "dim": int(chunk.shape[1]), "truncated": report.truncated,
-                         "device": report.device}
+                         "device": report.device, "zero_rows_allowed": lexical}
             validate(chunk, part_meta, part)
             save_npy(part, chunk)
             write_json(part.with_suffix(".json"), part_meta)  # last: a sidecar means the chunk is complete
@@ -206,6 +209,10 @@ def embed(
         "normalised": spec.normalize,
         "ids_sha": key["ids_sha"],
         "truncated_texts": int(truncated),
+        # a text sharing no term with the fitted TF-IDF vocabulary has no lexical vector: a genuine zero row,
+        # counted here; for every neural model a zero row is a failure and refused
+        "zero_rows_allowed": lexical,
+        "zero_rows": int((~vectors.any(axis=1)).sum()),
         "device": reports[-1],
         "versions": package_versions(),
     }

@@ -56,9 +56,14 @@ class PCA:
         """
         if not 1 <= n_components <= len(self.eigenvalues):
             raise EncoderError(f"n_components must be in 1..{len(self.eigenvalues)}, got {n_components}")
-        vectors = np.asarray(vectors, dtype=np.float64)
-        mean = vectors.mean(axis=0)
-        return ((vectors - mean) @ self.components[:n_components].T).astype(np.float32)
+        # in float64 blocks: a 1M x 4096 pool is never converted to float64 whole
+        blocks = [slice(start, start + BLOCK) for start in range(0, len(vectors), BLOCK)]
+        mean = sum(np.asarray(vectors[b], dtype=np.float64).sum(axis=0) for b in blocks) / len(vectors)
+        basis = self.components[:n_components].T
+        out = np.empty((len(vectors), n_components), dtype=np.float32)
+        for b in blocks:
+            out[b] = (np.asarray(vectors[b], dtype=np.float64) - mean) @ basis
+        return out
 
     def spectrum(self) -> pd.DataFrame:
         """The explained-variance spectrum, one row per component, for the analysis notebook."""

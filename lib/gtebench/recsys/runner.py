@@ -473,7 +473,7 @@ def records_to_frame(records: list[dict]) -> pd.DataFrame:
         for split in ("valid", "test"):
             for metric, value in record[split].items():
                 rows.append({
-                    "task": "sr", "dataset": spec["dataset"], "backbone": spec["backbone"], "variant": variant,
+                    "task": "sr", "dataset": spec["dataset"], "domain": "All", "backbone": spec["backbone"], "variant": variant,
                     "model": encoder or (spec["backbone"] if baseline else "id"), "model_class": model_class, "metric": metric, "split": split,
                     "value": value, "seed": spec["seed"], "profile": spec["profile"]["name"],
                     "best_epoch": record["best_epoch"], "epochs": record["epochs"],

@@ -26,10 +26,11 @@ def _unit_rows(block: np.ndarray, what: str):
 
     tensor = torch.from_numpy(np.array(block, dtype=np.float32))  # a copy: memory-mapped blocks are read-only
     norms = tensor.norm(dim=1, keepdim=True)
-    if (norms == 0).any() or not torch.isfinite(norms).all():
-        bad = torch.nonzero((norms.squeeze(1) == 0) | ~torch.isfinite(norms.squeeze(1))).flatten()[:5].tolist()
-        raise RetrievalError(f"{what}: zero or non-finite vector(s) at row(s) {bad}; cosine is undefined for them")
-    return tensor / norms
+    if not torch.isfinite(norms).all():
+        bad = torch.nonzero(~torch.isfinite(norms.squeeze(1))).flatten()[:5].tolist()
+        raise RetrievalError(f"{what}: non-finite vector(s) at row(s) {bad}; re-encode them")
+    # a zero vector (a TF-IDF text with no known term) stays zero: it scores 0 against everything
+    return tensor / torch.where(norms == 0, torch.ones_like(norms), norms)
 
 
 def _merge(state_scores, state_index, new_scores, new_index, k: int):

@@ -1,0 +1,189 @@
+"""The product-search experiment behind the Table 2 and Figure 1 notebooks: typed config in, tidy results out.
+
+For every dataset and model: encode the queries (with the model's query prompt) and the pool (item prompt),
+optionally project both onto d(alpha) principal components (paper section 5), retrieve the top 100 by cosine over
+the whole pool, save the TREC run, and score it with ranx for "All" and each domain. BM25 (ours and the paper's)
+runs on the same texts.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import paths
+from ..data.search import SearchDataset, get_search_dataset, prepare_search
+from ..encoders.registry import get_encoder
+from ..io import atomic_open
+from ..results import COLUMNS, git_commit, package_versions, write_results
+from ..significance import GENERALIST_CLASSES, REFERENCE_CLASSES
+from . import metrics as search_metrics
+from .bm25 import bm25_top_k
+from .retrieval import PRECISIONS, top_k
+from .runfile import read_run, write_run
+
+PAPER_DOMAINS = ("Office_Products", "Sports_and_Outdoors")
+LEXICAL = {  # search-only models outside the encoder registry: key -> (name, BM25 variant)
+    "bm25": ("BM25 (bm25s)", "ours"),
+    "bm25-paper": ("BM25 (paper's normalisation)", "paper"),
+}
+K = 100
+
+
+class SearchConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class SearchExperimentConfig:
+    datasets: tuple[str, ...]
+    models: tuple[str, ...]
+    pca_alphas: tuple[float, ...]
+    domains: tuple[str, ...]
+    precision: str
+    results_file: Path
+
+    @classmethod
+    def from_params(cls, datasets: list[str], models: list[str], pca_alphas: list[float] = (),
+                    domains: list[str] = PAPER_DOMAINS, precision: str = "bf16",
+                    results_file: str = "ps_default.csv") -> "SearchExperimentConfig":
+        for name, value in (("datasets", datasets), ("models", models)):
+            if isinstance(value, str) or not value:
+                raise SearchConfigError(f"{name} must be a non-empty list, got {value!r}")
+        for key in datasets:
+            get_search_dataset(key)
+        for key in models:
+            if key not in LEXICAL:
+                get_encoder(key)  # unknown names list the closest registry keys
+        if isinstance(pca_alphas, (str, int, float)) or any(
+                isinstance(a, bool) or not isinstance(a, (int, float)) or not 0 < a < 1 for a in pca_alphas):
+            raise SearchConfigError(f"pca_alphas must be a list of explained-variance fractions in (0, 1), e.g. "
+                                    f"[0.8, 0.95]; got {pca_alphas!r}")
+        if isinstance(domains, str):
+            raise SearchConfigError(f"domains must be a list of category names, got the string {domains!r}")
+        if precision not in PRECISIONS:
+            raise SearchConfigError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        path = Path(results_file)
+        if not path.is_absolute():
+            path = paths.results_dir() / path
+        if path.suffix != ".csv":
+            raise SearchConfigError(f"results_file must end in .csv, got {results_file!r}")
+        return cls(tuple(datasets), tuple(models), tuple(float(a) for a in pca_alphas), tuple(domains), precision, path)
+
+    @property
+    def runs_dir(self) -> Path:
+        """TREC run files, beside the results file (git-ignored: they regenerate)."""
+        return self.results_file.parent / "runs" / self.results_file.stem
+
+    @property
+    def significance_file(self) -> Path:
+        return self.results_file.with_name(self.results_file.stem + "_significance.csv")
+
+
+def model_class(model: str) -> str:
+    return "lexical" if model in LEXICAL else get_encoder(model).model_class
+
+
+def variant_name(alpha: float | None) -> str:
+    return "full" if alpha is None else f"pca{round(alpha * 100)}"
+
+
+def _encode(model: str, ds: SearchDataset, role: str):
+    from ..encoders.cache import embed
+    from ..text import get_recipe
+
+    item_texts = ds.item_texts()
+    texts = item_texts if role == "item" else ds.queries
+    return embed(model, texts, dataset=ds.key, recipe_hash=get_recipe(ds.text_recipe).hash, role=role,
+                 fit_corpus=item_texts if role == "query" else None, show_progress=True)
+
+
+def dense_runs(model: str, ds: SearchDataset, alphas: tuple[float, ...], precision: str):
+    """(variant, dimension, scores, positions) for the full vectors and each PCA level."""
+    from ..encoders import pca
+
+    items = _encode(model, ds, "item").vectors
+    queries = _encode(model, ds, "query").vectors
+    out = [("full", items.shape[1], *top_k(queries, items, K, precision=precision))]
+    if alphas:
+        fitted = pca.fit(items)
+        for alpha in alphas:
+            dim = fitted.effective_dim(alpha)
+            projected = top_k(fitted.project(queries, dim), fitted.project(items, dim), K, precision=precision)
+            out.append((variant_name(alpha), dim, *projected))
+    return out
+
+
+def _rows(config: SearchExperimentConfig, ds: SearchDataset, model: str, variant: str, dim: int,
+          means: pd.DataFrame, seconds: float, run_path: Path) -> list[dict]:
+    settings = json.dumps({"k": K, "precision": config.precision, "dim": int(dim), "run_file": str(run_path),
+                           "dataset_report": ds.report, "seconds": round(seconds, 2)}, sort_keys=True, default=str)
+    base = {"task": "ps", "dataset": ds.key, "backbone": "-", "variant": variant, "model": model,
+            "model_class": model_class(model), "split": "test", "seed": 0, "profile": "-", "best_epoch": -1,
+            "epochs": 0, "train_seconds": 0.0, "run_id": run_path.stem, "config": settings,
+            "versions": json.dumps(package_versions(), sort_keys=True), "git_commit": git_commit()}
+    return [{**base, "domain": domain, "metric": metric, "value": float(value)}
+            for domain, row in means.iterrows() for metric, value in row.items()]
+
+
+def run_search_experiment(config: SearchExperimentConfig, progress: bool = True) -> pd.DataFrame:
+    """Retrieve and score every (dataset, model, PCA level); write the tidy results, the runs and the paired tests."""
+    rows, significance = [], []
+    for key in config.datasets:
+        ds = prepare_search(key)
+        item_ids = ds.items["item_id"].astype(str).to_numpy()
+        qids = ds.queries.index.astype(str).tolist()
+        runs: dict[str, dict] = {}
+        for model in config.models:
+            start = time.perf_counter()
+            if model in LEXICAL:
+                scores, positions, empty = bm25_top_k(ds.queries.tolist(), ds.item_texts().tolist(), K,
+                                                      LEXICAL[model][1], progress=progress)
+                results = [("full", 0, scores, positions)]
+                ds.report[f"{model}_queries_without_tokens"] = empty
+            else:
+                results = dense_runs(model, ds, config.pca_alphas, config.precision)
+            seconds = time.perf_counter() - start
+            for variant, dim, scores, positions in results:
+                run_path = config.runs_dir / ds.key.replace("/", "_") / f"{model.replace('/', '_')}-{variant}.trec"
+                write_run(run_path, qids, item_ids, positions, scores, tag=f"{model.replace(':', '_').replace('/', '_')}-{variant}")
+                run = read_run(run_path)
+                if variant == "full":
+                    runs[model] = run
+                per_query = search_metrics.per_query_metrics(ds.qrels, run)
+                means = search_metrics.domain_means(per_query, ds.query_domain, config.domains)
+                rows += _rows(config, ds, model, variant, dim, means, seconds, run_path)
+        significance.append(best_generalist_tests(ds, runs))
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    write_results(frame, config.results_file)
+    tests = pd.concat(significance, ignore_index=True) if significance else pd.DataFrame()
+    with atomic_open(config.significance_file, "w", newline="") as handle:
+        tests.to_csv(handle, index=False)
+    return frame
+
+
+def best_generalist_tests(ds: SearchDataset, runs: dict[str, dict]) -> pd.DataFrame:
+    """ranx's paired t-test on nDCG@100: the best generalist against the best model of each other class."""
+    if not runs:
+        return pd.DataFrame()
+    scored = {m: search_metrics.per_query_metrics(ds.qrels, r, ("ndcg@100",))["ndcg@100"].mean() for m, r in runs.items()}
+    generalists = [m for m in runs if model_class(m) in GENERALIST_CLASSES]
+    if not generalists:
+        return pd.DataFrame()
+    best = max(generalists, key=lambda m: (scored[m], m))
+    rows = []
+    for reference_class in REFERENCE_CLASSES:
+        others = [m for m in runs if model_class(m) == reference_class]
+        if not others:
+            continue
+        other = max(others, key=lambda m: (scored[m], m))
+        test = search_metrics.paired_test(ds.qrels, {best: runs[best], other: runs[other]})
+        rows.append({"dataset": ds.key, "model": best, "mean": scored[best], "reference": other,
+                     "reference_class": reference_class, "reference_mean": scored[other],
+                     "queries": len(ds.queries), "test": "paired t-test (ranx)", "p_value": test["p_value"].iloc[0]})
+    return pd.DataFrame(rows)

@@ -1,0 +1,56 @@
+"""TREC run files (`qid Q0 item_id rank score tag`), the format trec_eval, ranx and pyserini read."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ..io import atomic_open
+
+
+class RunFileError(ValueError):
+    pass
+
+
+def write_run(path: str | Path, qids, item_ids, positions: np.ndarray, scores: np.ndarray, tag: str) -> Path:
+    """One line per retrieved item, ranks from 1, written atomically. `positions` index `item_ids` (the pool)."""
+    if positions.shape != scores.shape or positions.shape[0] != len(qids):
+        raise RunFileError(f"positions {positions.shape} and scores {scores.shape} must be (queries={len(qids)}, k)")
+    if not tag or any(c.isspace() for c in tag):
+        raise RunFileError(f"a run tag must be one word, got {tag!r}")
+    item_ids = np.asarray(item_ids, dtype=object)
+    with atomic_open(path, "w", encoding="utf-8") as handle:
+        for qid, row, row_scores in zip(qids, positions, scores):
+            for rank, (position, score) in enumerate(zip(row, row_scores), 1):
+                handle.write(f"{qid} Q0 {item_ids[position]} {rank} {float(score):.7g} {tag}\n")
+    return Path(path)
+
+
+def read_run(path: str | Path) -> dict[str, dict[str, float]]:
+    """qid -> {item_id: score}; a malformed line is an error naming the file and line."""
+    path = Path(path)
+    if not path.is_file():
+        raise RunFileError(f"no run file at {path}")
+    run: dict[str, dict[str, float]] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            fields = line.split()
+            where = f"{path}, line {number}"
+            if len(fields) != 6:
+                raise RunFileError(f"{where}: expected 6 fields 'qid Q0 item_id rank score tag', got {len(fields)}: {line.strip()!r}")
+            qid, _, item, rank, score, _ = fields
+            try:
+                int(rank)
+                value = float(score)
+            except ValueError:
+                raise RunFileError(f"{where}: rank must be an integer and score a number, got {rank!r} and {score!r}") from None
+            if not math.isfinite(value):
+                raise RunFileError(f"{where}: score {score!r} is not finite")
+            if item in run.setdefault(qid, {}):
+                raise RunFileError(f"{where}: item {item!r} appears twice for query {qid!r}")
+            run[qid][item] = value
+    return run

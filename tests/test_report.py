@@ -19,7 +19,8 @@ def test_compared_cells_carry_the_delta_and_the_rest_say_why():
         _ours("amazon2023/All_Beauty", "sasrec", "id", "id", "ndcg@10", 0.0030, seed=2),  # mean 0.25%
         _ours("amazon2023/All_Beauty", "sasrec", "text", "minilm-l6", "ndcg@10", 0.004),
     ])
-    report = paper_vs_ours(ours).set_index(["dataset", "backbone", "variant", "model", "metric"])
+    full = paper_vs_ours(ours)
+    report = full[full["table"] == "table1"].set_index(["dataset", "backbone", "variant", "model", "metric"])
     cell = report.loc[("amazon2023/All_Beauty", "sasrec", "id", "id", "ndcg@10")]
     assert cell["status"] == "compared" and cell["paper"] == 0.18
     assert cell["ours"] == pytest.approx(0.25) and cell["delta"] == pytest.approx(0.07)
@@ -28,8 +29,8 @@ def test_compared_cells_carry_the_delta_and_the_rest_say_why():
     assert "weights" in report.loc[("amazon2023/All_Beauty", "sasrec", "text", "nv-embed-v2", "ndcg@10"), "status"]
     assert "backbone 'gru4rec' not run" in report.loc[("amazon2023/All_Beauty", "gru4rec", "id", "id", "ndcg@10"), "status"]
     assert report.loc[("amazon2023/All_Beauty", "sasrec", "id", "id", "recall@10"), "status"] == "configuration not run here"
-    markdown = report_markdown(report.reset_index())
-    assert "1 of 204 cells" in markdown and "0.07" in markdown
+    markdown = report_markdown(full)
+    assert "1 of 204 cells" in markdown and "0.07" in markdown and "0 of 78 cells" in markdown
 
 
 def test_report_files_and_readme_block(tmp_path):
@@ -57,3 +58,10 @@ def test_the_committed_readme_shows_the_report_of_the_committed_results():
     readme = (paths.repo_root() / "README.md").read_text(encoding="utf-8")
     block = readme.split(README_START, 1)[1].split(README_END, 1)[0]
     assert block == "\n" + report_markdown(paper_vs_ours()), "run the paper_vs_ours notebook (make reproduce)"
+
+
+def test_table2_cells_compare_search_rows_per_domain():
+    row = {**_ours("esci", "-", "full", "bm25-paper", "ndcg@100", 0.02), "task": "ps", "domain": "Office_Products"}
+    report = paper_vs_ours(pd.DataFrame([row]))
+    cell = report[(report["table"] == "table2") & (report["status"] == "compared")]
+    assert len(cell) == 1 and cell.iloc[0]["paper"] == 1.35 and cell.iloc[0]["delta"] == pytest.approx(0.65)

@@ -142,6 +142,115 @@ wide(ps).dropna(axis=1, how="all") if len(ps) else "no PS dataset"'''),
         new_markdown_cell("Datasets that could not be prepared here, and why."),
         new_code_cell("for key, reason in skipped.items():\n    print(f\"{key}: {reason}\")\nlen(skipped)"),
     ],
+    "table2_product_search.ipynb": [
+        new_markdown_cell(
+            "# Table 2: product search with frozen text embeddings\n\n"
+            "Queries and the whole item pool are encoded (prompts go to queries only), the top 100 items by cosine "
+            "similarity are retrieved exactly over the pool, and ranx scores the runs: nDCG@100 as in the paper, plus "
+            "Recall@100, MRR@100 and nDCG@10, for \"All\" and per domain. BM25 appears twice: a correct BM25 "
+            "(bm25s) and the paper's, whose length normalisation divides by the corpus size instead of the document "
+            "length. The default runs on the 200-row ESCI sample in `../shared/data` (a smoke test: a 200-item pool, "
+            "so numbers are far above the paper's 1.37M-item pool); the paper's sets are `esci` and `amazon-c4`."
+        ),
+        parameters(
+            '''
+datasets = ["esci-sample200"]  # search dataset keys (gtebench.data.search.SEARCH_DATASETS); "-graded" for ESCI gains
+models = ["bm25", "bm25-paper", "minilm-l6", "mpnet-base", "tfidf-svd"]  # encoder keys, "bm25", "bm25-paper"
+domains = ["Office_Products", "Sports_and_Outdoors"]  # per-domain columns of the paper (when the data has them)
+precision = "bf16"  # rough scoring precision; the top 100 is exact either way
+results_file = "ps_default.csv"  # under results/ unless absolute
+figure_file = "ps_default"  # under figures/ unless absolute; .png and .pdf
+'''
+        ),
+        new_code_cell(
+            '''
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+from gtebench import paths
+from gtebench.paper_numbers import beside_paper, paper_cells_found
+from gtebench.plots import plot_ps, save_figure
+from gtebench.search.experiment import SearchExperimentConfig, run_search_experiment
+from gtebench.tables import describe_ps, ps_table
+
+config = SearchExperimentConfig.from_params(datasets=datasets, models=models, domains=domains, precision=precision,
+                                            results_file=results_file)
+results = run_search_experiment(config)
+print(f"{len(results)} result rows -> {config.results_file}; runs in {config.runs_dir}")
+'''
+        ),
+        new_markdown_cell("Metrics in percent over all queries, and nDCG@100 per domain where the dataset has domains."),
+        new_code_cell("ps_table(results).round(2)"),
+        new_markdown_cell(
+            "The paper's nDCG@100 beside ours where the dataset, domain and model match (`lib/gtebench/paper_numbers/"
+            "table2.csv`); the ESCI sample is not the paper's pool, so no cell matches here."
+        ),
+        new_code_cell(
+            '''
+ours = results[(results.metric == "ndcg@100")].assign(value=lambda f: f.value * 100)
+ours = ours.rename(columns={"value": "ndcg@100"})[["dataset", "domain", "variant", "model", "ndcg@100"]]
+compared = beside_paper(ours, ("ndcg@100",), table="table2", keys=["dataset", "domain", "variant", "model"])
+print(f"{paper_cells_found(compared, ('ndcg@100',))} of {len(ours)} cells have a paper number")
+compared.round(2)
+'''
+        ),
+        new_code_cell(
+            '''
+figure_stem = Path(figure_file) if Path(figure_file).is_absolute() else paths.figures_dir() / figure_file
+print([str(p) for p in save_figure(plot_ps(results), figure_stem)])
+'''
+        ),
+        new_markdown_cell("Paired t-test (ranx) on nDCG@100: the best generalist encoder against the best model of each other class."),
+        new_code_cell("pd.read_csv(config.significance_file).round(4) if config.significance_file.stat().st_size > 1 else 'no generalist model'"),
+        new_code_cell("display(Markdown(describe_ps(results)))"),
+    ],
+    "figure1_pca_compression.ipynb": [
+        new_markdown_cell(
+            "# Figure 1: product search after PCA compression\n\n"
+            "Each model's item vectors are projected onto the principal components that explain 80% and 95% of their "
+            "variance (PCA fitted on a seeded sample of up to 100,000 items; items centred by the catalogue mean, "
+            "queries by their own), and retrieval is repeated: nDCG@100 against the number of components on a log "
+            "axis, one line per model, as the paper's Figure 1."
+        ),
+        parameters(
+            '''
+datasets = ["esci-sample200"]  # search dataset keys (gtebench.data.search.SEARCH_DATASETS)
+models = ["minilm-l6", "mpnet-base", "tfidf-svd"]  # dense encoder keys
+pca_alphas = [0.8, 0.95]  # explained-variance levels; the full dimension is always included
+precision = "bf16"  # rough scoring precision; the top 100 is exact either way
+results_file = "ps_pca_default.csv"  # under results/ unless absolute
+figure_file = "figure1_pca_default"  # under figures/ unless absolute; .png and .pdf
+'''
+        ),
+        new_code_cell(
+            '''
+from pathlib import Path
+
+from IPython.display import Markdown, display
+
+from gtebench import paths
+from gtebench.plots import plot_pca_compression, save_figure
+from gtebench.search.experiment import SearchExperimentConfig, run_search_experiment
+from gtebench.tables import describe_pca, pca_table
+
+config = SearchExperimentConfig.from_params(datasets=datasets, models=models, pca_alphas=pca_alphas,
+                                            precision=precision, results_file=results_file)
+results = run_search_experiment(config)
+print(f"{len(results)} result rows -> {config.results_file}")
+'''
+        ),
+        new_markdown_cell("nDCG@100 (percent, all queries) at each number of components."),
+        new_code_cell("pca_table(results).round(2)"),
+        new_code_cell(
+            '''
+figure_stem = Path(figure_file) if Path(figure_file).is_absolute() else paths.figures_dir() / figure_file
+print([str(p) for p in save_figure(plot_pca_compression(results), figure_stem)])
+'''
+        ),
+        new_code_cell("display(Markdown(describe_pca(results)))"),
+    ],
     "paper_vs_ours.ipynb": [
         new_markdown_cell(
             "# The paper against this reproduction\n\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .io import atomic_path
-from .tables import sr_table
+from .tables import pca_table, ps_table, sr_table
 
 CLASS_COLOURS = {  # fixed across figures so a reader learns them once
     "id": "#7f7f7f",
@@ -77,5 +77,65 @@ def plot_sr(frame: pd.DataFrame, split: str = "test", metrics=("ndcg@10", "recal
     classes = list(dict.fromkeys(table["model_class"]))
     handles = [plt.Rectangle((0, 0), 1, 1, color=CLASS_COLOURS.get(c, "#333333")) for c in classes]
     fig.legend(handles, classes, loc="upper center", ncol=len(classes), frameon=False, bbox_to_anchor=(0.5, 1.08))
+    fig.tight_layout()
+    return fig
+
+
+def _theme():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+
+
+def plot_ps(frame: pd.DataFrame, metric: str = "ndcg@100"):
+    """Table 2 as bars: the metric per model ("All"), one panel per dataset, coloured by model class."""
+    _theme()
+    import matplotlib.pyplot as plt
+
+    table = ps_table(frame)
+    datasets = list(dict.fromkeys(table["dataset"]))
+    fig, axes = plt.subplots(1, len(datasets), figsize=(5.5 * len(datasets), 0.45 * table["model"].nunique() + 1.5),
+                             squeeze=False)
+    for ax, dataset in zip(axes[0], datasets):
+        part = table[table["dataset"] == dataset].sort_values(metric)
+        ax.barh(part["encoder"], part[metric], color=[CLASS_COLOURS.get(c, "#333333") for c in part["model_class"]])
+        ax.set_title(dataset)
+        ax.set_xlabel(f"{metric} (%)")
+    classes = list(dict.fromkeys(table["model_class"]))
+    handles = [plt.Rectangle((0, 0), 1, 1, color=CLASS_COLOURS.get(c, "#333333")) for c in classes]
+    fig.legend(handles, classes, loc="upper center", ncol=len(classes), frameon=False, bbox_to_anchor=(0.5, 1.06))
+    fig.tight_layout()
+    return fig
+
+
+def plot_pca_compression(frame: pd.DataFrame, metric: str = "ndcg@100"):
+    """Figure 1: the metric against the number of PCA components kept (d(0.80), d(0.95), full; log x-axis), one
+    line per model, coloured by model class, one panel per dataset."""
+    _theme()
+    import matplotlib.pyplot as plt
+
+    points = pca_table(frame, metric)
+    if points.empty:
+        raise ValueError("no dense product-search rows with a dimension to plot")
+    datasets = list(dict.fromkeys(points["dataset"]))
+    fig, axes = plt.subplots(1, len(datasets), figsize=(5.5 * len(datasets), 4), squeeze=False)
+    markers = "osD^vP*Xh<>"
+    for ax, dataset in zip(axes[0], datasets):
+        part = points[points["dataset"] == dataset]
+        for number, (model, line) in enumerate(part.groupby("model", sort=True)):
+            line = line.sort_values("dim")
+            ax.plot(line["dim"], line[metric], marker=markers[number % len(markers)], label=line["encoder"].iloc[0],
+                    color=CLASS_COLOURS.get(line["model_class"].iloc[0], "#333333"))
+        ax.set_xscale("log")
+        ticks = sorted(set(part["dim"]))
+        ax.minorticks_off()
+        ax.set_xticks(ticks, [str(t) for t in ticks], rotation=45)
+        ax.set_title(dataset)
+        ax.set_xlabel("PCA components (log scale): d(0.80), d(0.95), full")
+        ax.set_ylabel(f"{metric} (%)")
+        ax.legend(frameon=False, fontsize="small")
     fig.tight_layout()
     return fig

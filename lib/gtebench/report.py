@@ -33,6 +33,7 @@ class PaperTable:
 
 PAPER_TABLES = (
     PaperTable("table1", "sr", ("dataset", "backbone", "variant", "model"), "Table 1: sequential recommendation (test, %)"),
+    PaperTable("table2", "ps", ("dataset", "domain", "variant", "model"), "Table 2: product search (nDCG@100, %)"),
 )
 
 

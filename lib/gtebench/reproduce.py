@@ -28,11 +28,15 @@ class NotebookRun:
 
 PAPER_SR_DATASETS = ["amazon2023/All_Beauty", "amazon2023/Video_Games", "amazon2023/Baby_Products"]
 PAPER_SR_ENCODERS = ["blair-base", "blair-large", "text-embedding-3-large", "nv-embed-v2", "kalm"]
+PAPER_PS_ENCODERS = ["roberta-base", "colbertv2", "blair-base", "blair-large", "mgte", "instructor-xl", "sentence-t5-xxl",
+                     "kalm", "jasper", "gte-qwen2", "nv-embed-v2", "text-embedding-3-large"]
 GPU_PROFILES = {"paper"}  # batches that print a GPU-hour estimate before they start
 
 BATCH_PROFILES: dict[str, list[NotebookRun]] = {
     "default": [
         NotebookRun("table1_sequential_recommendation.ipynb", {"profile": "default"}),
+        NotebookRun("table2_product_search.ipynb"),
+        NotebookRun("figure1_pca_compression.ipynb"),
         NotebookRun("dataset_statistics.ipynb"),
         NotebookRun("paper_vs_ours.ipynb"),  # last: it reads what the others wrote
     ],
@@ -51,6 +55,16 @@ BATCH_PROFILES: dict[str, list[NotebookRun]] = {
             "table1_sequential_recommendation.ipynb",
             {"profile": "paper", "datasets": PAPER_SR_DATASETS, "backbones": ["gru4rec", "sasrec"],
              "encoders": PAPER_SR_ENCODERS, "results_file": "sr_paper.csv", "figure_file": "sr_paper"},
+        ),
+        NotebookRun(
+            "table2_product_search.ipynb",
+            {"datasets": ["esci", "amazon-c4"], "models": ["bm25", "bm25-paper", *PAPER_PS_ENCODERS],
+             "results_file": "ps_paper.csv", "figure_file": "ps_paper"},
+        ),
+        NotebookRun(
+            "figure1_pca_compression.ipynb",
+            {"datasets": ["esci", "amazon-c4"], "models": [m for m in PAPER_PS_ENCODERS if m not in ("roberta-base", "colbertv2")],
+             "results_file": "ps_pca_paper.csv", "figure_file": "figure1_pca_paper"},
         ),
         NotebookRun("paper_vs_ours.ipynb"),
     ],
@@ -157,6 +171,7 @@ def batch_estimate(runs: list[NotebookRun], overrides: dict | None = None):
     from .estimate import estimate
 
     sr = {"datasets": [], "encoders": [], "runs_per_dataset": 0}
+    search = {"datasets": [], "encoders": []}
     for run in runs:
         params = {**run.parameters, **(overrides or {})}
         if run.notebook.startswith("table1"):
@@ -164,7 +179,11 @@ def batch_estimate(runs: list[NotebookRun], overrides: dict | None = None):
             sr["encoders"] = sorted(set(sr["encoders"]) | set(params.get("encoders", [])))
             per_backbone = len(params.get("encoders", [])) * (1 + len(params.get("pca_alphas", []))) + 1  # + ID
             sr["runs_per_dataset"] += len(params.get("backbones", [])) * per_backbone * len(params.get("seeds", [2020]))
-    return estimate(sr=sr)
+        elif run.notebook.startswith(("table2", "figure1")):  # encodings are shared between the two: count once
+            search["datasets"] = sorted(set(search["datasets"]) | set(params.get("datasets", [])))
+            dense = [m for m in params.get("models", []) if not m.startswith("bm25")]
+            search["encoders"] = sorted(set(search["encoders"]) | set(dense))
+    return estimate(sr=sr, search=search)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,8 @@ import pandas as pd
 from .encoders.registry import ENCODERS
 
 SR_METRICS = ("recall@10", "ndcg@10", "recall@50", "ndcg@50")
+PS_METRICS = ("ndcg@100", "recall@100", "mrr@100", "ndcg@10")
+LEXICAL_NAMES = {"bm25": "BM25 (bm25s)", "bm25-paper": "BM25 (paper's normalisation)"}
 
 
 def model_label(model: str) -> str:
@@ -14,6 +16,8 @@ def model_label(model: str) -> str:
         return "ID"
     if model == "popularity":
         return "Popularity"
+    if model in LEXICAL_NAMES:
+        return LEXICAL_NAMES[model]
     return ENCODERS[model].name if model in ENCODERS else model
 
 
@@ -60,4 +64,66 @@ def describe_sr(frame: pd.DataFrame, split: str = "test") -> str:
             above = int((group["ndcg@10"] > popularity[dataset]).sum())
             sentence += f"; {above} of {len(group)} variants beat popularity ({popularity[dataset]:.2f}%)"
         sentences.append(sentence + ".")
+    return " ".join(sentences)
+
+
+def ps_table(frame: pd.DataFrame, variant: str = "full", percent: bool = True) -> pd.DataFrame:
+    """One row per (dataset, model): every search metric for "All", then nDCG@100 per domain (the paper's
+    columns), in percent, best nDCG@100 first."""
+    part = frame[(frame["task"] == "ps") & (frame["variant"] == variant)].copy()
+    if part.empty:
+        raise ValueError(f"no product-search rows for variant {variant!r}")
+    part["value"] = part["value"] * (100 if percent else 1)
+    keys = ["dataset", "model", "model_class"]
+    overall = part[part["domain"] == "All"].pivot_table(index=keys, columns="metric", values="value")
+    overall = overall.reindex(columns=[m for m in PS_METRICS if m in overall.columns])
+    domains = part[(part["domain"] != "All") & (part["metric"] == "ndcg@100")]
+    if not domains.empty:
+        per_domain = domains.pivot_table(index=keys, columns="domain", values="value").add_prefix("ndcg@100 ")
+        overall = overall.join(per_domain)
+    table = overall.reset_index()
+    table.insert(table.columns.get_loc("model") + 1, "encoder", table["model"].map(model_label))
+    return table.sort_values(["dataset", "ndcg@100"], ascending=[True, False])
+
+
+def pca_table(frame: pd.DataFrame, metric: str = "ndcg@100") -> pd.DataFrame:
+    """Figure 1's points: per dataset, model and PCA level, the dimension kept and the metric (percent, "All")."""
+    import json
+
+    part = frame[(frame["task"] == "ps") & (frame["domain"] == "All") & (frame["metric"] == metric)].copy()
+    part = part[part["config"].map(lambda c: json.loads(c).get("dim", 0) > 0)]  # dense models only
+    part["dim"] = part["config"].map(lambda c: json.loads(c)["dim"])
+    part["value"] = part["value"] * 100
+    part["encoder"] = part["model"].map(model_label)
+    columns = ["dataset", "model", "encoder", "model_class", "variant", "dim", "value"]
+    return part[columns].rename(columns={"value": metric}).sort_values(["dataset", "model", "dim"]).reset_index(drop=True)
+
+
+def describe_ps(frame: pd.DataFrame) -> str:
+    """One sentence per dataset: the best model on nDCG@100, the best lexical one, and the two BM25s."""
+    table = ps_table(frame)
+    sentences = []
+    for dataset, part in table.groupby("dataset"):
+        best = part.iloc[0]
+        sentence = f"On {dataset} the best model is {best['encoder']} (nDCG@100 {best['ndcg@100']:.2f}%)"
+        bm25 = part.set_index("model")["ndcg@100"]
+        if "bm25" in bm25 and "bm25-paper" in bm25:
+            sentence += (f"; a correct BM25 reaches {bm25['bm25']:.2f}% where the paper's normalisation gives "
+                         f"{bm25['bm25-paper']:.2f}%")
+        sentences.append(sentence + ".")
+    return " ".join(sentences)
+
+
+def describe_pca(frame: pd.DataFrame) -> str:
+    """One sentence per dataset and model: nDCG@100 at d(0.80) and d(0.95) against the full dimension."""
+    points = pca_table(frame)
+    sentences = []
+    for (dataset, model), part in points.groupby(["dataset", "model"]):
+        values = part.set_index("variant")
+        if "full" not in values.index:
+            continue
+        full = values.loc["full"]
+        steps = [f"{v['ndcg@100']:.2f}% with {int(v['dim'])} components" for name, v in values.iterrows() if name != "full"]
+        sentences.append(f"{full['encoder']} on {dataset}: {full['ndcg@100']:.2f}% at its full {int(full['dim'])} "
+                         f"dimensions, " + ", ".join(steps) + ".")
     return " ".join(sentences)

@@ -46,10 +46,31 @@ def test_table1_notebook_executes_with_small_parameters(tmp_path):
 @pytest.mark.slow
 def test_batch_reports_a_failed_notebook_and_exits_non_zero(tmp_path, capsys):
     code = main(["--profile", "default", "--output-dir", str(tmp_path), "-p", "encoders", "[no-such-encoder]",
-                 "-p", "results_file", str(tmp_path / "x.csv")])
+                 "-p", "results_file", str(tmp_path / "x.csv"), "--only", "table1", "dataset_statistics"])
     assert code == 1
     output = capsys.readouterr().out
     assert "FAILED" in output and "no-such-encoder" in output
     # the failed Table 1 notebook runs first; the statistics notebook after it still runs
     assert "dataset_statistics.ipynb" in output and "1 notebook(s) ok, 1 failed" in output
     assert (tmp_path / "dataset_statistics.ipynb").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_search_notebooks_execute_on_the_esci_sample(shared_data, tmp_path):
+    import papermill as pm
+
+    for name, parameters in (
+        ("table2_product_search.ipynb", {"models": ["bm25", "bm25-paper", "tfidf-svd"]}),
+        ("figure1_pca_compression.ipynb", {"models": ["tfidf-svd"], "pca_alphas": [0.9]}),
+    ):
+        source = ROOT / "notebooks" / name
+        stem = name.split("_")[0]
+        pm.execute_notebook(
+            str(source), str(tmp_path / name), kernel_name="python3", cwd=str(source.parent), progress_bar=False,
+            parameters={**parameters, "results_file": str(tmp_path / f"{stem}.csv"), "figure_file": str(tmp_path / stem)},
+        )
+        frame = read_results(tmp_path / f"{stem}.csv")
+        assert set(frame.task) == {"ps"} and set(frame.dataset) == {"esci-sample200"}
+        assert (tmp_path / f"{stem}.png").stat().st_size > 10_000
+    assert set(read_results(tmp_path / "figure1.csv").variant) == {"full", "pca90"}

@@ -203,7 +203,7 @@ print([str(p) for p in save_figure(plot_ps(results), figure_stem)])
 '''
         ),
         new_markdown_cell("Paired t-test (ranx) on nDCG@100: the best generalist encoder against the best model of each other class."),
-        new_code_cell("pd.read_csv(config.significance_file).round(4) if config.significance_file.stat().st_size > 1 else 'no generalist model'"),
+        new_code_cell("pd.read_csv(config.significance_file).round(4)"),
         new_code_cell("display(Markdown(describe_ps(results)))"),
     ],
     "figure1_pca_compression.ipynb": [

@@ -97,5 +97,7 @@ def bm25_top_k(queries, items, k: int = 100, variant: str = "ours", progress: bo
     positions = np.empty(scores.shape, dtype=np.int64)
     for row, tokens in enumerate(tqdm(query_tokens, desc=f"BM25 ({variant})", disable=not progress)):
         all_scores = model.get_scores(tokens) if tokens else np.zeros(len(corpus))
+        if variant == "ours":
+            all_scores = all_scores * (K1 + 1)  # bm25s leaves out the constant (k1 + 1) of the textbook numerator
         scores[row], positions[row] = _top_k(np.asarray(all_scores, dtype=np.float64), k)
     return scores, positions, sum(1 for t in query_tokens if not t)

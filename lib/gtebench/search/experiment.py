@@ -33,6 +33,8 @@ LEXICAL = {  # search-only models outside the encoder registry: key -> (name, BM
     "bm25-paper": ("BM25 (paper's normalisation)", "paper"),
 }
 K = 100
+SIGNIFICANCE_FRAME = pd.DataFrame(columns=["dataset", "model", "mean", "reference", "reference_class", "reference_mean",
+                                           "queries", "test", "p_value"])
 
 
 class SearchConfigError(ValueError):
@@ -161,7 +163,7 @@ def run_search_experiment(config: SearchExperimentConfig, progress: bool = True)
         significance.append(best_generalist_tests(ds, runs))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     write_results(frame, config.results_file)
-    tests = pd.concat(significance, ignore_index=True) if significance else pd.DataFrame()
+    tests = pd.concat([SIGNIFICANCE_FRAME, *significance], ignore_index=True)
     with atomic_open(config.significance_file, "w", newline="") as handle:
         tests.to_csv(handle, index=False)
     return frame
@@ -170,11 +172,11 @@ def run_search_experiment(config: SearchExperimentConfig, progress: bool = True)
 def best_generalist_tests(ds: SearchDataset, runs: dict[str, dict]) -> pd.DataFrame:
     """ranx's paired t-test on nDCG@100: the best generalist against the best model of each other class."""
     if not runs:
-        return pd.DataFrame()
+        return SIGNIFICANCE_FRAME
     scored = {m: search_metrics.per_query_metrics(ds.qrels, r, ("ndcg@100",))["ndcg@100"].mean() for m, r in runs.items()}
     generalists = [m for m in runs if model_class(m) in GENERALIST_CLASSES]
     if not generalists:
-        return pd.DataFrame()
+        return SIGNIFICANCE_FRAME
     best = max(generalists, key=lambda m: (scored[m], m))
     rows = []
     for reference_class in REFERENCE_CLASSES:

@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
+from .encoders.registry import PAPER_ENCODERS
 from .registry import did_you_mean
+
+PAPER_ENCODER_KEYS = tuple(spec.key for spec in PAPER_ENCODERS)
 
 
 @dataclass(frozen=True)
@@ -30,11 +33,20 @@ BATCH_PROFILES: dict[str, list[NotebookRun]] = {
     "default": [
         NotebookRun("table1_sequential_recommendation.ipynb", {"profile": "default"}),
         NotebookRun("dataset_statistics.ipynb"),
+        NotebookRun("embedding_analysis.ipynb"),
     ],
     "paper": [
         NotebookRun(
             "table1_sequential_recommendation.ipynb",
             {"profile": "paper", "results_file": "sr_paper.csv", "figure_file": "sr_paper"},
+        ),
+        # The paper's PCA analysis is of its product-search catalogues, with every vector model of its Table 2
+        # (BM25 has no vectors; text-embedding-3-large needs OPENAI_API_KEY).
+        NotebookRun(
+            "embedding_analysis.ipynb",
+            {"datasets": ["esci", "amazon-c4"], "encoders": list(PAPER_ENCODER_KEYS), "profile": "paper",
+             "results_file": "analysis_paper.csv", "spectrum_file": "analysis_spectrum_paper.csv",
+             "figure_prefix": "embedding_paper"},
         ),
     ],
 }

@@ -82,6 +82,8 @@ def analysis_table(frame: pd.DataFrame) -> pd.DataFrame:
     order = sorted(table.columns, key=position)
     order = [m for m in order if m != "isotropy_defect"]  # a rescaling of IsoScore: kept in the file, not shown
     table = table[order]
+    paper = [m for m in order if measure_info(m)[1] == "paper"]
+    table[paper] = table[paper].round().astype("Int64")  # counts of dimensions
     table.columns = pd.MultiIndex.from_tuples([(measure_info(m)[1], measure_info(m)[0]) for m in order])
     table = table.reset_index()
     table.insert(2, ("", "encoder"), table[("model", "")].map(model_label))

@@ -34,7 +34,7 @@ from .results import COLUMNS, git_commit, package_versions, write_results
 
 TASK = "embedding"  # the results kind of these rows (gtebench.results: task column)
 ALPHAS = pca_module.ALPHAS
-BLOCK = 8192  # rows per float64 block for the mean cosine
+BLOCK = 8192  # rows per block when checking values and summing unit vectors
 
 # Every measure as plain data: its label in tables and figures, and whether the paper computes it.
 MEASURES: dict[str, tuple[str, str]] = {
@@ -78,10 +78,13 @@ def check_alphas(alphas) -> tuple[float, ...]:
 
 def check_vectors(vectors: np.ndarray, name: str = "vectors") -> np.ndarray:
     """A 2-d array of finite values with at least 2 rows (one item has no spread to measure)."""
-    vectors = np.asarray(vectors)
+    if not hasattr(vectors, "ndim"):  # a list; arrays (memory-mapped ones too) are used as they are
+        vectors = np.asarray(vectors)
     if vectors.ndim != 2 or vectors.shape[0] < 2 or vectors.shape[1] < 1:
         raise AnalysisError(f"{name}: need a 2-d array with at least 2 rows and 1 column, got shape {vectors.shape}")
-    finite = np.isfinite(vectors).all(axis=1)
+    # In blocks: a full boolean mask of a million 4096-d vectors would be another 4 GB.
+    finite = np.concatenate([np.isfinite(vectors[start : start + BLOCK]).all(axis=1)
+                             for start in range(0, vectors.shape[0], BLOCK)])
     if not finite.all():
         rows = np.flatnonzero(~finite)
         raise AnalysisError(f"{name}: {rows.size} row(s) with NaN or inf, e.g. rows {rows[:5].tolist()}; "

@@ -18,7 +18,7 @@ import pandas as pd
 from .io import atomic_open
 
 COLUMNS = [
-    "task",  # "sr" (sequential recommendation) or "ps" (product search)
+    "task",  # "sr" (sequential recommendation), "ps" (product search) or "embedding" (gtebench.analysis)
     "dataset",
     "backbone",  # sasrec, gru4rec, ... ("-" for search)
     "variant",  # id, text, ...

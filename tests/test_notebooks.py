@@ -46,12 +46,13 @@ def test_table1_notebook_executes_with_small_parameters(tmp_path):
 @pytest.mark.slow
 def test_batch_reports_a_failed_notebook_and_exits_non_zero(tmp_path, capsys):
     code = main(["--profile", "default", "--output-dir", str(tmp_path), "-p", "encoders", "[no-such-encoder]",
-                 "-p", "results_file", str(tmp_path / "x.csv"), "--only", "table1", "dataset_statistics"])
+                 "-p", "results_file", str(tmp_path / "x.csv"), "--only", "table1", "dataset_statistics", "embedding"])
     assert code == 1
     output = capsys.readouterr().out
     assert "FAILED" in output and "no-such-encoder" in output
-    # the failed Table 1 notebook runs first; the statistics notebook after it still runs
-    assert "dataset_statistics.ipynb" in output and "1 notebook(s) ok, 1 failed" in output
+    # the failed Table 1 notebook runs first; the statistics notebook after it still runs; the analysis notebook
+    # declares `encoders` too and fails on the same unknown name (--only keeps the batch from rewriting results/)
+    assert "dataset_statistics.ipynb" in output and "1 notebook(s) ok, 2 failed" in output
     assert (tmp_path / "dataset_statistics.ipynb").is_file()
 
 
@@ -74,3 +75,19 @@ def test_search_notebooks_execute_on_the_esci_sample(shared_data, tmp_path):
         assert set(frame.task) == {"ps"} and set(frame.dataset) == {"esci-sample200"}
         assert (tmp_path / f"{stem}.png").stat().st_size > 10_000
     assert set(read_results(tmp_path / "figure1.csv").variant) == {"full", "pca90"}
+
+
+def test_embedding_analysis_notebook_executes_with_small_parameters(tmp_path):
+    import papermill as pm
+
+    source = ROOT / "notebooks" / "embedding_analysis.ipynb"
+    pm.execute_notebook(
+        str(source), str(tmp_path / "out.ipynb"), kernel_name="python3", cwd=str(source.parent), progress_bar=False,
+        parameters={"encoders": ["tfidf-svd"], "results_file": str(tmp_path / "analysis.csv"),
+                    "spectrum_file": str(tmp_path / "spectrum.csv"), "figure_prefix": str(tmp_path / "fig")},
+    )
+    frame = read_results(tmp_path / "analysis.csv")
+    assert set(frame.model) == {"tfidf-svd"} and set(frame.task) == {"embedding"}
+    assert {"d80", "d95", "isoscore", "effective_rank", "mean_cosine"} <= set(frame.metric)
+    for name in ("fig_spectra.png", "fig_spectra.pdf", "fig_isotropy.png", "fig_isotropy.pdf"):
+        assert (tmp_path / name).stat().st_size > 1000

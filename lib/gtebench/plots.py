@@ -21,6 +21,19 @@ CLASS_COLOURS = {  # fixed across figures so a reader learns them once
 }
 
 
+def class_colour(model_class: str) -> str:
+    return CLASS_COLOURS.get(model_class, "#333333")
+
+
+def class_legend(fig, model_classes, y: float = 1.08) -> None:
+    """A legend of the model classes present (in order of appearance), above the figure."""
+    import matplotlib.pyplot as plt
+
+    classes = list(dict.fromkeys(model_classes))
+    handles = [plt.Rectangle((0, 0), 1, 1, color=class_colour(c)) for c in classes]
+    fig.legend(handles, classes, loc="upper center", ncol=len(classes), frameon=False, bbox_to_anchor=(0.5, y))
+
+
 def save_figure(fig, stem: str | Path) -> list[Path]:
     """Write <stem>.png and <stem>.pdf atomically."""
     written = []
@@ -74,9 +87,105 @@ def plot_sr(frame: pd.DataFrame, split: str = "test", metrics=("ndcg@10", "recal
         ax.set_xlabel("")
         ax.set_ylabel(f"{metric} (%)")
         plt.setp(ax.get_xticklabels(), rotation=30, ha="right", rotation_mode="anchor")
-    classes = list(dict.fromkeys(table["model_class"]))
-    handles = [plt.Rectangle((0, 0), 1, 1, color=CLASS_COLOURS.get(c, "#333333")) for c in classes]
-    fig.legend(handles, classes, loc="upper center", ncol=len(classes), frameon=False, bbox_to_anchor=(0.5, 1.08))
+    class_legend(fig, table["model_class"])
+    fig.tight_layout()
+    return fig
+
+
+LINESTYLES = ("-", "--", ":", "-.")  # tell apart models of one class, which share its colour
+ISOTROPY_PANELS = (  # (metric, axis label); effective rank is shown relative to D so models of any size compare
+    ("isoscore", "IsoScore (1 = isotropic)"),
+    ("effective_rank", "effective rank / D"),
+    ("mean_cosine", "mean pairwise cosine"),
+)
+
+
+def plot_spectra(spectrum: pd.DataFrame, measures: pd.DataFrame):
+    """Cumulative explained variance against the number of principal components (log x), one line per model and
+    one panel per dataset; d(alpha) of each model marked on its curve, alpha as dotted lines (the paper's Fig. 1
+    x-positions)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from .analysis import TASK, measure_info
+    from .tables import model_label
+
+    part = measures[(measures["task"] == TASK) & (measures["metric"] != "dim")]
+    dims = part[[measure_info(m)[1] == "paper" for m in part["metric"]]]
+    sns.set_theme(style="whitegrid", context="notebook")
+    datasets = list(dict.fromkeys(spectrum["dataset"]))
+    fig, axes = plt.subplots(1, len(datasets), figsize=(5.8 * len(datasets), 4.2), squeeze=False)
+    markers = {}
+    for ax, dataset in zip(axes[0], datasets):
+        data = spectrum[spectrum["dataset"] == dataset]
+        seen: dict[str, int] = {}
+        for model, curve in data.groupby("model", sort=False):
+            model_class = curve["model_class"].iloc[0]
+            style = LINESTYLES[seen.get(model_class, 0) % len(LINESTYLES)]
+            seen[model_class] = seen.get(model_class, 0) + 1
+            colour = class_colour(model_class)
+            ax.plot(curve["component"], curve["cumulative"], color=colour, linestyle=style, linewidth=1.8,
+                    label=model_label(model))
+            cumulative = curve.set_index("component")["cumulative"]
+            for metric, value in dims[(dims["dataset"] == dataset) & (dims["model"] == model)][["metric", "value"]].itertuples(index=False):
+                marker = markers.setdefault(metric, "os^vD"[len(markers) % 5])
+                ax.plot([value], [cumulative[int(value)]], marker=marker, color=colour, markersize=7,
+                        markeredgecolor="white", linestyle="none", zorder=3)
+        for metric in markers:
+            ax.axhline(int(metric[1:]) / 100, color="#777777", linestyle=":", linewidth=1)
+        ax.set_xscale("log")
+        ax.set_ylim(0, 1.02)
+        ax.set_title(dataset)
+        ax.set_xlabel("principal components (log)")
+        ax.set_ylabel("cumulative explained variance")
+        handles, labels = ax.get_legend_handles_labels()
+        handles += [plt.Line2D([], [], marker=m, color="#555555", linestyle="none") for m in markers.values()]
+        labels += [f"{measure_info(metric)[0]}" for metric in markers]
+        ax.legend(handles, labels, loc="lower right", fontsize="small", frameon=True)
+    class_legend(fig, spectrum["model_class"], y=1.1)
+    fig.tight_layout()
+    return fig
+
+
+def plot_isotropy(measures: pd.DataFrame):
+    """The isotropy measures added beyond the paper, one bar per model coloured by its class: one row of panels
+    per dataset, one panel per measure (ISOTROPY_PANELS)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from .analysis import TASK
+    from .tables import model_label
+
+    part = measures[measures["task"] == TASK]
+    wide = part.pivot_table(index=["dataset", "model", "model_class"], columns="metric", values="value").reset_index()
+    wide["effective_rank"] = wide["effective_rank"] / wide["dim"]
+    wide["encoder"] = wide["model"].map(model_label)
+    wide = wide.sort_values(["model_class", "encoder"])
+    palette = {e: class_colour(c) for e, c in zip(wide["encoder"], wide["model_class"])}
+    sns.set_theme(style="whitegrid", context="notebook")
+    datasets = list(dict.fromkeys(wide["dataset"]))
+    width = max(3.6, 0.5 * wide["model"].nunique() + 1.5)
+    fig, axes = plt.subplots(len(datasets), len(ISOTROPY_PANELS), figsize=(width * len(ISOTROPY_PANELS), 3.6 * len(datasets)),
+                             squeeze=False)
+    for row, dataset in zip(axes, datasets):
+        data = wide[wide["dataset"] == dataset]
+        for ax, (metric, label) in zip(row, ISOTROPY_PANELS):
+            sns.barplot(data=data, x="encoder", y=metric, hue="encoder", palette=palette, legend=False, ax=ax)
+            for container in ax.containers:
+                ax.bar_label(container, fmt="%.3f", fontsize="x-small", padding=2)
+            ax.set_title(f"{label} · {dataset}", fontsize="medium")
+            ax.set_xlabel("")
+            ax.set_ylabel("")
+            ax.margins(y=0.15)  # room for the value labels under the title
+            ax.axhline(0, color="#333333", linewidth=0.8)
+            plt.setp(ax.get_xticklabels(), rotation=30, ha="right", rotation_mode="anchor")
+    class_legend(fig, wide["model_class"])
     fig.tight_layout()
     return fig
 

@@ -18,7 +18,7 @@ import pandas as pd
 from .io import atomic_open
 
 COLUMNS = [
-    "task",  # "sr" (sequential recommendation) or "ps" (product search)
+    "task",  # "sr" (sequential recommendation), "ps" (product search) or "embedding" (gtebench.analysis)
     "dataset",
     "domain",  # "All", or the category of the queries' relevant items (product search per-domain rows)
     "backbone",  # sasrec, gru4rec, ... ("-" for search)

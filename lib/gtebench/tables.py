@@ -126,4 +126,55 @@ def describe_pca(frame: pd.DataFrame) -> str:
         steps = [f"{v['ndcg@100']:.2f}% with {int(v['dim'])} components" for name, v in values.iterrows() if name != "full"]
         sentences.append(f"{full['encoder']} on {dataset}: {full['ndcg@100']:.2f}% at its full {int(full['dim'])} "
                          f"dimensions, " + ", ".join(steps) + ".")
+
+
+def analysis_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per (dataset, model) of the embedding-space analysis; the columns are grouped under "paper"
+    (dimension and d(alpha)) and "addition" (measures the paper does not compute)."""
+    from .analysis import MEASURES, TASK, measure_info
+
+    part = frame[frame["task"] == TASK]
+    if part.empty:
+        raise ValueError("no embedding-analysis rows (task 'embedding'); run notebooks/embedding_analysis.ipynb")
+    table = part.pivot_table(index=["dataset", "model", "model_class"], columns="metric", values="value")
+    def position(metric):  # paper's first: D, then d(alpha) by alpha; then the additions in MEASURES order
+        if metric == "dim":
+            return (0, 0)
+        if measure_info(metric)[1] == "paper":
+            return (1, int(metric[1:]))
+        return (2, list(MEASURES).index(metric))
+
+    order = sorted(table.columns, key=position)
+    order = [m for m in order if m != "isotropy_defect"]  # a rescaling of IsoScore: kept in the file, not shown
+    table = table[order]
+    paper = [m for m in order if measure_info(m)[1] == "paper"]
+    table[paper] = table[paper].round().astype("Int64")  # counts of dimensions
+    table.columns = pd.MultiIndex.from_tuples([(measure_info(m)[1], measure_info(m)[0]) for m in order])
+    table = table.reset_index()
+    table.insert(2, ("", "encoder"), table[("model", "")].map(model_label))
+    return table.sort_values([("dataset", ""), ("model_class", ""), ("model", "")]).reset_index(drop=True)
+
+
+def describe_analysis(frame: pd.DataFrame) -> str:
+    """One sentence per dataset: which encoder spreads its variance most and least evenly (IsoScore, d(0.80))."""
+    from .analysis import TASK
+
+    part = frame[frame["task"] == TASK]
+    wide = part.pivot_table(index=["dataset", "model"], columns="metric", values="value").reset_index()
+    sentences = []
+    for dataset, group in wide.groupby("dataset"):
+        group = group.sort_values("isoscore", ascending=False)
+        top, low = group.iloc[0], group.iloc[-1]
+
+        def spread(row):
+            d80 = f"d(0.80) = {row['d80']:.0f} of {row['dim']:.0f} dims, " if "d80" in row else ""
+            return f"{model_label(row['model'])} ({d80}IsoScore {row['isoscore']:.3f})"
+
+        if len(group) == 1:
+            sentences.append(f"On {dataset}, {spread(top)}.")
+            continue
+        sentences.append(
+            f"On {dataset}, {spread(top)} spreads its item variance most evenly and {spread(low)} least; "
+            f"a low IsoScore with a small d(0.80) is the anisotropy the paper links to gains from PCA compression."
+        )
     return " ".join(sentences)

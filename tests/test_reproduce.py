@@ -8,7 +8,9 @@ from gtebench.reproduce import BATCH_PROFILES, batch_estimate, load_batch_profil
 def test_named_profiles_and_the_paper_estimate():
     assert load_batch_profile("default") is BATCH_PROFILES["default"]
     estimate = batch_estimate(BATCH_PROFILES["paper"])
-    assert {d for d, _ in estimate.encoding} == {"amazon2023/All_Beauty", "amazon2023/Video_Games", "amazon2023/Baby_Products"}
+    assert {d for d, _ in estimate.encoding} == {"amazon2023/All_Beauty", "amazon2023/Video_Games",
+                                                 "amazon2023/Baby_Products", "esci", "amazon-c4"}
+    assert ("esci", "nv-embed-v2") in estimate.encoding and not any(m.startswith("bm25") for _, m in estimate.encoding)
     assert estimate.total > 1  # hours, not seconds: the paper's grid needs a GPU
 
 

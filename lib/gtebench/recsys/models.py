@@ -191,6 +191,9 @@ class UniSRec(SASRec):
     def __init__(self, config, dataset, item_table: torch.Tensor):
         super().__init__(config, dataset)
         _check_rows(self, item_table)
+        if config["train_stage"] != "inductive_ft":
+            raise ValueError(f"UniSRec here implements train_stage 'inductive_ft' only (text, no IDs, no pre-training), "
+                             f"got {config['train_stage']!r}")
         self.temperature = config["temperature"]
         if not self.temperature > 0:
             raise ValueError(f"UniSRec temperature must be > 0, got {self.temperature!r}")

@@ -24,14 +24,16 @@ NOTEBOOKS = {
             "# Table 1: sequential recommendation with frozen text embeddings\n\n"
             "SASRec in RecBole with ID-based items against items represented by frozen text embeddings plus a "
             "trainable adaptor MLP `[plm_dim, 300, 64]` (the paper's SASRec-T). Full ranking over all items, "
-            "Recall and NDCG at 10 and 50, early stopping on validation NDCG@10. The `default` profile runs on the "
+            "Recall and NDCG at 10 and 50, early stopping on validation NDCG@10. Other backbones by `backbones`: "
+            "GRU4Rec (ID and text), BERT4Rec (ID and text, with a trainable [MASK] row) and UniSRec (text only: a "
+            "mixture of 8 parametric-whitening experts, cosine scores / temperature 0.07). The `default` profile runs on the "
             "bundled MovieLens-100k with the offline encoders on a 2-core CPU; see the README for how it differs "
             "from the paper's protocol (`profile = \"paper\"`)."
         ),
         parameters(
             '''
 datasets = ["ml-100k"]  # dataset keys (gtebench.data.DATASETS)
-backbones = ["sasrec"]  # backbone keys (gtebench.recsys.backbones.BACKBONES)
+backbones = ["sasrec"]  # gtebench.recsys.backbones.BACKBONES: "sasrec", "gru4rec", "bert4rec", "unisrec" (text only)
 encoders = ["minilm-l6", "mpnet-base", "tfidf-svd"]  # encoder keys (gtebench.encoders.registry.ENCODERS)
 include_id = True  # also train the ID-based backbone
 include_popularity = True  # add the popularity ranker (untrained, deterministic) as the floor

@@ -78,7 +78,9 @@ def plot_sr(frame: pd.DataFrame, split: str = "test", metrics=("ndcg@10", "recal
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
     for ax, (dataset, backbone, metric) in zip(axes[0], panels):
         data = part[(part["dataset"] == dataset) & (part["backbone"] == backbone) & (part["metric"] == metric)]
-        sns.barplot(data=data, x="representation", y="value", hue="representation", order=order, palette=palette,
+        present = set(data["representation"])  # a text-only backbone (UniSRec) has no ID bar: no empty slot either
+        sns.barplot(data=data, x="representation", y="value", hue="representation",
+                    order=[r for r in order if r in present], palette=palette,
                     errorbar="sd", legend=False, ax=ax)
         if (dataset, metric) in floor.index:
             ax.axhline(floor[(dataset, metric)], color="#555555", linestyle="--", linewidth=1.2, label="popularity")

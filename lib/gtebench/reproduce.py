@@ -49,7 +49,8 @@ BATCH_PROFILES: dict[str, list[NotebookRun]] = {
     "scientific": [
         NotebookRun(
             "table1_sequential_recommendation.ipynb",
-            {"profile": "default", "datasets": ["amazon2018/Scientific"], "backbones": ["sasrec", "gru4rec"],
+            {"profile": "default", "datasets": ["amazon2018/Scientific"],
+             "backbones": ["sasrec", "gru4rec", "bert4rec", "unisrec"],
              "results_file": "sr_amazon2018_scientific.csv", "figure_file": "sr_amazon2018_scientific"},
         ),
     ],
@@ -57,7 +58,7 @@ BATCH_PROFILES: dict[str, list[NotebookRun]] = {
     "paper": [
         NotebookRun(
             "table1_sequential_recommendation.ipynb",
-            {"profile": "paper", "datasets": PAPER_SR_DATASETS, "backbones": ["gru4rec", "sasrec"],
+            {"profile": "paper", "datasets": PAPER_SR_DATASETS, "backbones": ["gru4rec", "sasrec", "unisrec"],
              "encoders": PAPER_SR_ENCODERS, "results_file": "sr_paper.csv", "figure_file": "sr_paper"},
         ),
         NotebookRun(
@@ -189,8 +190,12 @@ def batch_estimate(runs: list[NotebookRun], overrides: dict | None = None):
         if run.notebook.startswith("table1"):
             sr["datasets"] = sorted(set(sr["datasets"]) | set(params.get("datasets", [])))
             sr["encoders"] = sorted(set(sr["encoders"]) | set(params.get("encoders", [])))
-            per_backbone = len(params.get("encoders", [])) * (1 + len(params.get("pca_alphas", []))) + 1  # + ID
-            sr["runs_per_dataset"] += len(params.get("backbones", [])) * per_backbone * len(params.get("seeds", [2020]))
+            from .recsys.backbones import get_backbone
+
+            text_runs = len(params.get("encoders", [])) * (1 + len(params.get("pca_alphas", [])))
+            for backbone in params.get("backbones", []):
+                runs_each = text_runs + ("id" in get_backbone(backbone).variants)  # UniSRec has no ID run
+                sr["runs_per_dataset"] += runs_each * len(params.get("seeds", [2020]))
         elif run.notebook.startswith(("table2", "figure1")):  # encodings are shared between the two: count once
             search["datasets"] = sorted(set(search["datasets"]) | set(params.get("datasets", [])))
             dense = [m for m in params.get("models", []) if not m.startswith("bm25")]

@@ -18,6 +18,14 @@ def test_from_params_builds_one_run_per_cell():
     assert str(config.results_file) == "/tmp/x.csv"
 
 
+def test_a_text_only_backbone_gets_no_id_run():
+    config = SRExperimentConfig.from_params(**{**GOOD, "backbones": ["unisrec", "bert4rec"], "seeds": [1]},
+                                            include_popularity=False)
+    assert {(s.backbone, s.variant, s.encoder) for s in config.run_specs()} == {
+        ("unisrec", "text", "minilm-l6"), ("unisrec", "text", "tfidf-svd"),
+        ("bert4rec", "id", None), ("bert4rec", "text", "minilm-l6"), ("bert4rec", "text", "tfidf-svd")}
+
+
 @pytest.mark.parametrize(
     "change,error,match",
     [
@@ -34,6 +42,7 @@ def test_from_params_builds_one_run_per_cell():
         ({"pca_alphas": 0.8}, ConfigError, "list of explained-variance fractions"),
         ({"pca_alphas": [80]}, ConfigError, r"in \(0, 1\)"),
         ({"pca_alphas": [0.8], "encoders": []}, ConfigError, "at least one encoder"),
+        ({"backbones": ["unisrec"], "encoders": []}, ConfigError, "text-only"),
     ],
 )
 def test_bad_parameters_say_what_is_valid(change, error, match):

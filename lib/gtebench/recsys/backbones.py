@@ -2,7 +2,15 @@
 
 Hyper-parameters from the paper's code (paper.md section 2.3): the ID baselines use RecBole SASRec with hidden
 300 and GRU4Rec with embedding 300 / hidden 256; the text variants (SASRecText, GRU4RecText) use width 64 and
-the adaptor [plm_dim, 300, 64] with dropout 0.2.
+the adaptor [plm_dim, 300, 64] with dropout 0.2. UniSRec (inductive fine-tuning, text only) is SASRec with hidden
+300 over a mixture of 8 parametric-whitening experts [plm_dim, 300] (dropout 0.2), cosine scores / temperature 0.07.
+
+BERT4Rec is not in the paper (the design card adds it): RecBole's BERT4Rec with the paper's SASRec sizes (2 layers,
+2 heads, inner 256, hidden 300 for IDs and 64 for text, as SASRec) but BERT4Rec's own regularisation: dropout
+0.2/0.2 (RecBole's and the BERT4Rec paper's value; masking 20% of the items already regularises, and SASRec's 0.5
+on top of it starves the masked-item task), mask_ratio 0.2 and ft_ratio 0.5 (RecBole's defaults: half the batches
+mask only the last item, as at test time). Every BERT4Rec setting is written here, not left to RecBole's
+BERT4Rec.yaml, because BERT4RecText has no yaml of its own.
 """
 
 from __future__ import annotations
@@ -21,20 +29,25 @@ class BackboneError(ValueError):
 class Backbone:
     key: str
     name: str
-    recbole_model: str  # the RecBole class for the ID variant
-    text_model: str  # a class in gtebench.recsys.models
+    recbole_model: str  # the class for the ID variant: RecBole's, else one in gtebench.recsys.models; "" if none
+    text_model: str  # the class for the text variant in gtebench.recsys.models; "" if none
     id_params: dict = field(default_factory=dict)
     text_params: dict = field(default_factory=dict)
-    baseline: bool = False  # a non-personalised, untrained ranker: ID variant only, one row per dataset
+    variants: tuple[str, ...] = VARIANTS  # ("text",) for a text-only model such as UniSRec
+    baseline: bool = False  # a non-personalised, untrained ranker: one row per dataset, not a backbone to pick
+
+    def __post_init__(self) -> None:
+        if not self.variants or set(self.variants) - set(VARIANTS):
+            raise BackboneError(f"backbone {self.key!r}: variants must be a non-empty subset of {VARIANTS}, got {self.variants}")
+        if "id" in self.variants and not self.recbole_model:
+            raise BackboneError(f"backbone {self.key!r} has an 'id' variant but no recbole_model")
+        if "text" in self.variants and not self.text_model:
+            raise BackboneError(f"backbone {self.key!r} has a 'text' variant but no text_model")
 
     def params(self, variant: str) -> dict:
         if variant not in self.variants:
             raise BackboneError(f"backbone {self.key!r} has variants {self.variants}, got {variant!r}")
         return dict(self.id_params if variant == "id" else self.text_params)
-
-    @property
-    def variants(self) -> tuple[str, ...]:
-        return ("id",) if self.baseline else VARIANTS
 
 
 _SASREC_COMMON = {
@@ -56,6 +69,25 @@ _ADAPTOR = {
     "adaptor_per_position": True,  # the paper's code adapts every position of the input sequence
 }
 
+_BERT4REC_COMMON = {
+    **_SASREC_COMMON,
+    "hidden_dropout_prob": 0.2,
+    "attn_dropout_prob": 0.2,
+    "mask_ratio": 0.2,
+    "ft_ratio": 0.5,
+    "transform": "mask_itemseq",
+}
+_UNISREC = {
+    **_SASREC_COMMON,
+    "hidden_size": 300,  # also the experts' output width: adaptor_layers [plm_dim, 300]
+    "n_exps": 8,
+    "adaptor_dropout_prob": 0.2,
+    "adaptor_gate_noise": True,  # UniSRec's MoEAdaptorLayer(noise=True): noisy gate logits in training
+    "temperature": 0.07,
+    "train_stage": "inductive_ft",  # recorded for the reader; the class implements only this stage
+    "adaptor_per_position": True,
+}
+
 BACKBONES: dict[str, Backbone] = {
     "sasrec": Backbone(
         key="sasrec",
@@ -73,11 +105,28 @@ BACKBONES: dict[str, Backbone] = {
         id_params={**_GRU4REC_COMMON, "embedding_size": 300, "hidden_size": 256},
         text_params={**_GRU4REC_COMMON, "embedding_size": 64, "hidden_size": 64, **_ADAPTOR},
     ),
+    "unisrec": Backbone(
+        key="unisrec",
+        name="UniSRec",
+        recbole_model="",
+        text_model="UniSRec",
+        text_params=_UNISREC,
+        variants=("text",),
+    ),
+    "bert4rec": Backbone(
+        key="bert4rec",
+        name="BERT4Rec",
+        recbole_model="BERT4Rec",
+        text_model="BERT4RecText",
+        id_params={**_BERT4REC_COMMON, "hidden_size": 300},
+        text_params={**_BERT4REC_COMMON, "hidden_size": 64, **_ADAPTOR},
+    ),
     "popularity": Backbone(
         key="popularity",
         name="Popularity",
         recbole_model="Popularity",
         text_model="",
+        variants=("id",),
         baseline=True,
     ),
 }

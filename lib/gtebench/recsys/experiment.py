@@ -64,8 +64,11 @@ class SRExperimentConfig:
         for key in datasets:
             get_dataset(key)
         for key in backbones:
-            if get_backbone(key).baseline:
+            backbone = get_backbone(key)
+            if backbone.baseline:
                 raise ConfigError(f"{key!r} is a baseline, not a backbone; it is added by include_popularity")
+            if backbone.variants == ("text",) and not encoders:
+                raise ConfigError(f"{key!r} is text-only (variants {backbone.variants}); give it at least one encoder")
         for key in encoders:
             get_encoder(key)
         if isinstance(pca_alphas, (str, int, float)) or any(
@@ -95,6 +98,7 @@ class SRExperimentConfig:
             for backbone in self.backbones
             for seed in self.seeds
             for variant, encoder, alpha in variants
+            if variant in get_backbone(backbone).variants  # a text-only backbone (UniSRec) gets no ID run
         ]
         if self.include_popularity:  # deterministic and untrained: one row per dataset, under the first seed
             runs += [RunSpec(dataset, "popularity", "id", None, self.seeds[0], self.profile) for dataset in self.datasets]

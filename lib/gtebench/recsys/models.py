@@ -3,6 +3,9 @@
 As in the paper's code (SASRecText, paper.md section 2.3): the item-ID embedding is removed; each item is its
 frozen text vector passed through a trainable MLP adaptor [plm_dim, 300, hidden] (Dropout-Linear-ReLU-Dropout-
 Linear, dropout 0.2); scores are dot products of the sequence output with the adapted vectors of all items.
+
+UniSRec (inductive fine-tuning, text only) swaps the MLP for a mixture of 8 parametric-whitening experts and
+scores by cosine / temperature. BERT4RecText keeps BERT4Rec's [MASK] token as one trainable row after the items.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from recbole.model.abstract_recommender import SequentialRecommender
-from recbole.model.sequential_recommender import GRU4Rec, SASRec
+from recbole.model.sequential_recommender import BERT4Rec, GRU4Rec, SASRec
 from recbole.utils import InputType
 
 
@@ -22,39 +25,95 @@ class TextItemEmbedding(nn.Module):
 
     The text table is a buffer: frozen, saved in checkpoints (so load_best_model restores it), never trained.
     Row 0 is the padding item (zeros). `weight` is the adapted table of all items (the output side of the CE
-    loss). Lookups either pass each position through the adaptor (per_position=True: an independent dropout mask
-    per position, as in the paper's code) or gather rows of `weight` (False: one mask per item and step, shared
-    by the input and output sides). In eval mode both are the same function; in training per-position costs
-    ~3x the dropout random numbers, which dominate a step on CPU.
+    loss), followed by `extra_rows` when given: trainable rows with no text, looked up by the ids after the last
+    item (BERT4Rec's [MASK] = n_items). Lookups either pass each position through the adaptor
+    (per_position=True: an independent dropout mask per position, as in the paper's code) or gather rows of
+    `weight` (False: one mask per item and step, shared by the input and output sides). In eval mode both are
+    the same function; in training per-position costs ~3x the dropout random numbers, which dominate a step on
+    CPU.
     """
 
-    def __init__(self, table: torch.Tensor, hidden_size: int, adaptor_hidden: list[int], dropout: float,
-                 per_position: bool = True):
+    def __init__(self, table: torch.Tensor, adaptor: nn.Module, per_position: bool = True,
+                 extra_rows: torch.Tensor | None = None):
         super().__init__()
-        self.per_position = per_position
         if table.ndim != 2:
             raise ValueError(f"text table must be 2-d (items x dim), got shape {tuple(table.shape)}")
+        self.per_position = per_position
         self.register_buffer("text", table.float().contiguous())
-        sizes = [table.shape[1], *adaptor_hidden, hidden_size]
-        layers: list[nn.Module] = []
-        for index, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            if index:
-                layers.append(nn.ReLU())
-            layers += [nn.Dropout(dropout), nn.Linear(n_in, n_out)]
-        self.adaptor = nn.Sequential(*layers)
+        self.adaptor = adaptor
+        self.extra = None if extra_rows is None else nn.Parameter(extra_rows.float().clone())
 
     @property
     def num_embeddings(self) -> int:
-        return self.text.shape[0]
+        return self.text.shape[0] + (0 if self.extra is None else self.extra.shape[0])
 
     @property
     def weight(self) -> torch.Tensor:
-        return self.adaptor(self.text)
+        items = self.adaptor(self.text)
+        return items if self.extra is None else torch.cat([items, self.extra.to(items.dtype)])
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        if self.per_position:
-            return self.adaptor(F.embedding(ids, self.text))
-        return F.embedding(ids, self.weight)
+        if not self.per_position:
+            return F.embedding(ids, self.weight)
+        n_text = self.text.shape[0]
+        out = self.adaptor(F.embedding(ids.clamp(max=n_text - 1), self.text))
+        if self.extra is None:
+            return out
+        extra = F.embedding((ids - n_text).clamp(min=0), self.extra).to(out.dtype)
+        return torch.where((ids >= n_text).unsqueeze(-1), extra, out)
+
+
+def mlp_adaptor(sizes: list[int], dropout: float) -> nn.Sequential:
+    """The paper code's adaptor: Dropout-Linear per layer, ReLU between layers (sizes [plm_dim, ..., width])."""
+    layers: list[nn.Module] = []
+    for index, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        if index:
+            layers.append(nn.ReLU())
+        layers += [nn.Dropout(dropout), nn.Linear(n_in, n_out)]
+    return nn.Sequential(*layers)
+
+
+class ParametricWhitening(nn.Module):
+    """One UniSRec expert: W (dropout(x) - b), a learnable centring b then a bias-free projection."""
+
+    def __init__(self, n_in: int, n_out: int, dropout: float):
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+        self.bias = nn.Parameter(torch.zeros(n_in))
+        self.lin = nn.Linear(n_in, n_out, bias=False)
+        nn.init.normal_(self.lin.weight, mean=0.0, std=0.02)  # UniSRec's PWLayer initialisation
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.lin(self.dropout(x) - self.bias)
+
+
+class MoEAdaptor(nn.Module):
+    """UniSRec's MoE-enhanced adaptor: a softmax-gated sum of parametric-whitening experts.
+
+    The gate is linear in the input (no bias, zero-initialised, so experts start equally weighted). With
+    `noise`, training adds Gaussian noise to the gate logits with a learned, input-dependent scale
+    (softplus(x W_noise) + 0.01), as UniSRec's MoEAdaptorLayer does; evaluation uses the clean gate.
+    """
+
+    def __init__(self, n_experts: int, n_in: int, n_out: int, dropout: float, noise: bool = True):
+        super().__init__()
+        if n_experts < 1:
+            raise ValueError(f"n_exps must be >= 1, got {n_experts}")
+        self.noise = noise
+        self.experts = nn.ModuleList(ParametricWhitening(n_in, n_out, dropout) for _ in range(n_experts))
+        self.w_gate = nn.Parameter(torch.zeros(n_in, n_experts))
+        self.w_noise = nn.Parameter(torch.zeros(n_in, n_experts))
+
+    def gates(self, x: torch.Tensor) -> torch.Tensor:
+        logits = x @ self.w_gate
+        if self.noise and self.training:
+            scale = F.softplus(x @ self.w_noise) + 1e-2
+            logits = logits + torch.randn_like(logits) * scale
+        return F.softmax(logits, dim=-1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outputs = torch.stack([expert(x) for expert in self.experts], dim=-2)  # (..., n_experts, n_out)
+        return (self.gates(x).unsqueeze(-1) * outputs).sum(dim=-2)
 
 
 def aligned_item_table(dataset, ids: list[str], vectors: np.ndarray) -> torch.Tensor:
@@ -75,12 +134,17 @@ def aligned_item_table(dataset, ids: list[str], vectors: np.ndarray) -> torch.Te
     return torch.from_numpy(table)
 
 
-def text_item_embedding(model, config, item_table: torch.Tensor, size: int) -> TextItemEmbedding:
-    """The adaptor-fronted text table that replaces `model.item_embedding` (`size`: the backbone's item width)."""
+def _check_rows(model, item_table: torch.Tensor) -> None:
     if item_table.shape[0] != model.n_items:
         raise ValueError(f"text table has {item_table.shape[0]} rows, RecBole has {model.n_items} items (incl. padding)")
-    return TextItemEmbedding(item_table, size, list(config["adaptor_hidden"]), config["adaptor_dropout"],
-                             per_position=config["adaptor_per_position"])
+
+
+def text_item_embedding(model, config, item_table: torch.Tensor, size: int,
+                        extra_rows: torch.Tensor | None = None) -> TextItemEmbedding:
+    """The MLP-adaptor-fronted text table that replaces `model.item_embedding` (`size`: the backbone's item width)."""
+    _check_rows(model, item_table)
+    adaptor = mlp_adaptor([item_table.shape[1], *config["adaptor_hidden"], size], config["adaptor_dropout"])
+    return TextItemEmbedding(item_table, adaptor, per_position=config["adaptor_per_position"], extra_rows=extra_rows)
 
 
 class SASRecText(SASRec):
@@ -97,6 +161,62 @@ class GRU4RecText(GRU4Rec):
     def __init__(self, config, dataset, item_table: torch.Tensor):
         super().__init__(config, dataset)
         self.item_embedding = text_item_embedding(self, config, item_table, self.embedding_size)
+
+
+class BERT4RecText(BERT4Rec):
+    """BERT4Rec over frozen text item vectors + the MLP adaptor; [MASK] is one trainable row after the items.
+
+    RecBole's BERT4Rec table has n_items + 1 rows: 0 = padding, 1..n_items-1 = items, n_items = [MASK]; scoring
+    uses rows [:n_items]. Here rows [:n_items] are the adapted text table (aligned like every text variant) and
+    row n_items is a trainable vector in the adaptor's *output* space, initialised as BERT4Rec-ID's mask row
+    (normal, std initializer_range). Not a trainable row of text fed through the adaptor: the mask has no text,
+    and an output-space row is exactly BERT4Rec-ID's mask embedding, so the ID and text variants differ only in
+    how items are represented, and the mask does not move whenever the adaptor changes for the items.
+    """
+
+    def __init__(self, config, dataset, item_table: torch.Tensor):
+        super().__init__(config, dataset)
+        mask = torch.empty(1, self.hidden_size).normal_(mean=0.0, std=self.initializer_range)
+        self.item_embedding = text_item_embedding(self, config, item_table, self.hidden_size, extra_rows=mask)
+
+
+class UniSRec(SASRec):
+    """UniSRec in inductive fine-tuning (train_stage inductive_ft): text only, no item IDs, no pre-training.
+
+    RecBole's SASRec transformer over MoE-adapted frozen text vectors (UniSRec's own model subclasses SASRec the
+    same way). The sequence output and every item vector are L2-normalised; training is cross-entropy over all
+    items on cosine / temperature; ranking uses the cosine (dividing by the temperature changes no ranking).
+    """
+
+    def __init__(self, config, dataset, item_table: torch.Tensor):
+        super().__init__(config, dataset)
+        _check_rows(self, item_table)
+        if config["train_stage"] != "inductive_ft":
+            raise ValueError(f"UniSRec here implements train_stage 'inductive_ft' only (text, no IDs, no pre-training), "
+                             f"got {config['train_stage']!r}")
+        self.temperature = config["temperature"]
+        if not self.temperature > 0:
+            raise ValueError(f"UniSRec temperature must be > 0, got {self.temperature!r}")
+        adaptor = MoEAdaptor(config["n_exps"], item_table.shape[1], self.hidden_size, config["adaptor_dropout_prob"],
+                             noise=config["adaptor_gate_noise"])
+        self.item_embedding = TextItemEmbedding(item_table, adaptor, per_position=config["adaptor_per_position"])
+
+    def _sequence_and_items(self, interaction) -> tuple[torch.Tensor, torch.Tensor]:
+        seq_output = self.forward(interaction[self.ITEM_SEQ], interaction[self.ITEM_SEQ_LEN])
+        return F.normalize(seq_output, dim=-1), F.normalize(self.item_embedding.weight, dim=-1)
+
+    def calculate_loss(self, interaction):
+        seq_output, items = self._sequence_and_items(interaction)
+        logits = seq_output @ items.T / self.temperature
+        return self.loss_fct(logits, interaction[self.POS_ITEM_ID])
+
+    def predict(self, interaction):
+        seq_output, items = self._sequence_and_items(interaction)
+        return (seq_output * items[interaction[self.ITEM_ID]]).sum(dim=-1)
+
+    def full_sort_predict(self, interaction):
+        seq_output, items = self._sequence_and_items(interaction)
+        return seq_output @ items.T
 
 
 class Popularity(SequentialRecommender):

@@ -157,6 +157,28 @@ def test_one_step_trains_the_adaptor_and_mask_and_leaves_the_text_frozen(class_n
     assert "item_embedding.weight" not in before  # the ID table is gone
 
 
+@pytest.mark.parametrize("class_name,backbone", TEXT_MODELS)
+def test_a_step_adapts_the_table_once_and_shares_its_dropout_mask(class_name, backbone):
+    """Input lookups and output scores of one call come from one adapted table (one mask per item and step)."""
+    model, _, train_data = build_text_model(class_name, backbone, per_position=False)
+    embedding = model.item_embedding
+    calls = []
+    embedding.adaptor.register_forward_hook(lambda module, args, out: calls.append(out))
+    model.train()
+    batch = next(iter(train_data))
+    model.calculate_loss(batch)
+    assert len(calls) == 1  # without the shared block the input and the output side each ran the adaptor
+    with embedding.computed_once():
+        table = embedding.weight
+        ids = torch.tensor([[1, 2, 3]])
+        assert torch.equal(embedding(ids)[0], table[ids[0]])  # the lookup gathers the same dropped-out rows
+    assert not torch.equal(embedding.weight, table)  # outside the block: a fresh mask each time
+    model.eval()
+    calls.clear()
+    model.full_sort_predict(next(iter(train_data)))
+    assert len(calls) == 1
+
+
 @pytest.fixture
 def one_thread():
     """Two torch threads on a 2-core machine shared with other work swing 5x in speed (5-35 s for one slice run,

@@ -10,6 +10,8 @@ scores by cosine / temperature. BERT4RecText keeps BERT4Rec's [MASK] token as on
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import torch
 from torch import nn
@@ -31,6 +33,10 @@ class TextItemEmbedding(nn.Module):
     `weight` (False: one mask per item and step, shared by the input and output sides). In eval mode both are
     the same function; in training per-position costs ~3x the dropout random numbers, which dominate a step on
     CPU.
+
+    Inside `computed_once()` the adapted table is computed on first use and reused by every later `weight` or
+    lookup in the block: the text models wrap each loss and scoring call in it, so one step runs the adaptor over
+    the table once (one dropout mask, shared by the input and output sides) instead of once per use.
     """
 
     def __init__(self, table: torch.Tensor, adaptor: nn.Module, per_position: bool = True,
@@ -42,6 +48,19 @@ class TextItemEmbedding(nn.Module):
         self.register_buffer("text", table.float().contiguous())
         self.adaptor = adaptor
         self.extra = None if extra_rows is None else nn.Parameter(extra_rows.float().clone())
+        self._in_block = False  # inside computed_once()
+        self._block_table: torch.Tensor | None = None  # the adapted table of the current block
+
+    @contextlib.contextmanager
+    def computed_once(self):
+        if self._in_block:  # nested: the outer block owns the table
+            yield
+            return
+        self._in_block = True
+        try:
+            yield
+        finally:
+            self._in_block, self._block_table = False, None
 
     @property
     def num_embeddings(self) -> int:
@@ -49,8 +68,13 @@ class TextItemEmbedding(nn.Module):
 
     @property
     def weight(self) -> torch.Tensor:
+        if self._block_table is not None:
+            return self._block_table
         items = self.adaptor(self.text)
-        return items if self.extra is None else torch.cat([items, self.extra.to(items.dtype)])
+        table = items if self.extra is None else torch.cat([items, self.extra.to(items.dtype)])
+        if self._in_block:
+            self._block_table = table
+        return table
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         if not self.per_position:
@@ -147,7 +171,23 @@ def text_item_embedding(model, config, item_table: torch.Tensor, size: int,
     return TextItemEmbedding(item_table, adaptor, per_position=config["adaptor_per_position"], extra_rows=extra_rows)
 
 
-class SASRecText(SASRec):
+class OneTablePerCall:
+    """Mixin for the text models: each loss or scoring call adapts the text table once (see computed_once)."""
+
+    def calculate_loss(self, interaction):
+        with self.item_embedding.computed_once():
+            return super().calculate_loss(interaction)
+
+    def predict(self, interaction):
+        with self.item_embedding.computed_once():
+            return super().predict(interaction)
+
+    def full_sort_predict(self, interaction):
+        with self.item_embedding.computed_once():
+            return super().full_sort_predict(interaction)
+
+
+class SASRecText(OneTablePerCall, SASRec):
     """SASRec over frozen text item vectors + adaptor (the paper's SASRec-T)."""
 
     def __init__(self, config, dataset, item_table: torch.Tensor):
@@ -155,7 +195,7 @@ class SASRecText(SASRec):
         self.item_embedding = text_item_embedding(self, config, item_table, self.hidden_size)
 
 
-class GRU4RecText(GRU4Rec):
+class GRU4RecText(OneTablePerCall, GRU4Rec):
     """GRU4Rec over frozen text item vectors + adaptor (the paper's GRU4Rec-T); items live in embedding_size."""
 
     def __init__(self, config, dataset, item_table: torch.Tensor):
@@ -163,7 +203,7 @@ class GRU4RecText(GRU4Rec):
         self.item_embedding = text_item_embedding(self, config, item_table, self.embedding_size)
 
 
-class BERT4RecText(BERT4Rec):
+class BERT4RecText(OneTablePerCall, BERT4Rec):
     """BERT4Rec over frozen text item vectors + the MLP adaptor; [MASK] is one trainable row after the items.
 
     RecBole's BERT4Rec table has n_items + 1 rows: 0 = padding, 1..n_items-1 = items, n_items = [MASK]; scoring
@@ -202,8 +242,9 @@ class UniSRec(SASRec):
         self.item_embedding = TextItemEmbedding(item_table, adaptor, per_position=config["adaptor_per_position"])
 
     def _sequence_and_items(self, interaction) -> tuple[torch.Tensor, torch.Tensor]:
-        seq_output = self.forward(interaction[self.ITEM_SEQ], interaction[self.ITEM_SEQ_LEN])
-        return F.normalize(seq_output, dim=-1), F.normalize(self.item_embedding.weight, dim=-1)
+        with self.item_embedding.computed_once():
+            seq_output = self.forward(interaction[self.ITEM_SEQ], interaction[self.ITEM_SEQ_LEN])
+            return F.normalize(seq_output, dim=-1), F.normalize(self.item_embedding.weight, dim=-1)
 
     def calculate_loss(self, interaction):
         seq_output, items = self._sequence_and_items(interaction)

@@ -34,7 +34,7 @@ from .backbones import BackboneError, get_backbone  # noqa: E402
 from .evaluation import per_user_metrics  # noqa: E402
 
 log = logging.getLogger(__name__)
-RUNNER_VERSION = 2  # bump when training or evaluation logic changes: finished runs are then trained again
+RUNNER_VERSION = 3  # bump when training or evaluation logic changes: finished runs are then trained again
 TOPK = (10, 50)
 METRICS = ("Recall", "NDCG")
 VALID_METRIC = "NDCG@10"

@@ -40,3 +40,24 @@ def test_unknown_profile_names_the_known_ones(tmp_path):
         load_batch_profile("defualt")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         load_batch_profile(str(tmp_path / "missing.yaml"))
+
+
+def test_each_batch_keeps_its_own_executed_notebooks(tmp_path):
+    from gtebench import paths
+    from gtebench.reproduce import executed_dir
+
+    base = paths.results_dir() / "executed"
+    assert executed_dir("default") == base  # the committed record of make reproduce
+    assert executed_dir("scientific") == base / "scientific"  # not over the default batch's table1 copy
+    assert executed_dir(str(tmp_path / "mine.yaml")) == base / "mine"
+
+
+def test_the_default_batch_runs_three_seeds_and_the_others_say_theirs():
+    from gtebench.reproduce import _declared_parameters, notebooks_dir
+
+    source = (notebooks_dir() / "table1_sequential_recommendation.ipynb").read_text()
+    assert "seeds = [2020, 2021, 2022]" in source  # the default profile: three seeds, mean and std
+    assert "seeds" in _declared_parameters(notebooks_dir() / "table1_sequential_recommendation.ipynb")
+    for profile in ("scientific", "paper"):
+        (table1,) = [r for r in BATCH_PROFILES[profile] if r.notebook.startswith("table1")]
+        assert table1.parameters["seeds"] == [2020]

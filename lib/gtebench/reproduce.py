@@ -49,7 +49,7 @@ BATCH_PROFILES: dict[str, list[NotebookRun]] = {
     "scientific": [
         NotebookRun(
             "table1_sequential_recommendation.ipynb",
-            {"profile": "default", "datasets": ["amazon2018/Scientific"],
+            {"profile": "default", "datasets": ["amazon2018/Scientific"], "seeds": [2020],
              "backbones": ["sasrec", "gru4rec", "bert4rec", "unisrec"],
              "results_file": "sr_amazon2018_scientific.csv", "figure_file": "sr_amazon2018_scientific"},
         ),
@@ -59,6 +59,7 @@ BATCH_PROFILES: dict[str, list[NotebookRun]] = {
         NotebookRun(
             "table1_sequential_recommendation.ipynb",
             {"profile": "paper", "datasets": PAPER_SR_DATASETS, "backbones": ["gru4rec", "sasrec", "unisrec"],
+             "seeds": [2020],  # the paper: one run, RecBole's default seed
              "encoders": PAPER_SR_ENCODERS, "results_file": "sr_paper.csv", "figure_file": "sr_paper"},
         ),
         NotebookRun(
@@ -147,6 +148,14 @@ def load_batch_profile(profile: str) -> list[NotebookRun]:
     return runs
 
 
+def executed_dir(profile: str) -> Path:
+    """Where a batch keeps its executed notebooks: results/executed for the default profile, a subfolder named
+    after any other profile (or YAML file), so batches never overwrite each other's record."""
+    name = profile if profile in BATCH_PROFILES else Path(profile).stem
+    base = paths.results_dir() / "executed"
+    return base if name == "default" else base / name
+
+
 def run_batch(profile: str, overrides: dict | None = None, only: list[str] | None = None,
               output_dir: Path | None = None) -> list[NotebookStatus]:
     import papermill as pm
@@ -156,7 +165,7 @@ def run_batch(profile: str, overrides: dict | None = None, only: list[str] | Non
         runs = [r for r in runs if any(o in r.notebook for o in only)]
         if not runs:
             raise ValueError(f"--only {only} matches no notebook of profile {profile!r}: {[r.notebook for r in all_runs]}")
-    output_dir = output_dir or paths.results_dir() / "executed"
+    output_dir = output_dir or executed_dir(profile)
     output_dir.mkdir(parents=True, exist_ok=True)
     statuses = []
     for run in runs:
@@ -211,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="override a notebook parameter (YAML value)")
     parser.add_argument("--only", nargs="*", help="run only notebooks whose file name contains one of these")
-    parser.add_argument("--output-dir", type=Path, help="where executed copies go (default: results/executed)")
+    parser.add_argument("--output-dir", type=Path,
+                        help="where executed copies go (default: results/executed, or results/executed/<profile>)")
     args = parser.parse_args(argv)
     overrides = {name: yaml.safe_load(value) for name, value in args.parameter}
     if args.profile in GPU_PROFILES:

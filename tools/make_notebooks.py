@@ -159,7 +159,7 @@ wide(ps).dropna(axis=1, how="all") if len(ps) else "no PS dataset"'''),
 datasets = ["esci-sample200"]  # search dataset keys (gtebench.data.search.SEARCH_DATASETS); "-graded" for ESCI gains
 models = ["bm25", "bm25-paper", "minilm-l6", "mpnet-base", "tfidf-svd"]  # encoder keys, "bm25", "bm25-paper"
 domains = ["Office_Products", "Sports_and_Outdoors"]  # per-domain columns of the paper (when the data has them)
-precision = "bf16"  # rough scoring precision; the top 100 is exact either way
+precision = "auto"  # rough scoring: bf16 where native (GPU, AVX-512 BF16, AMX), else fp32; the top 100 is exact either way
 results_file = "ps_default.csv"  # under results/ unless absolute
 figure_file = "ps_default"  # under figures/ unless absolute; .png and .pdf
 '''
@@ -221,7 +221,7 @@ print([str(p) for p in save_figure(plot_ps(results), figure_stem)])
 datasets = ["esci-sample200"]  # search dataset keys (gtebench.data.search.SEARCH_DATASETS)
 models = ["minilm-l6", "mpnet-base", "tfidf-svd"]  # dense encoder keys
 pca_alphas = [0.8, 0.95]  # explained-variance levels; the full dimension is always included
-precision = "bf16"  # rough scoring precision; the top 100 is exact either way
+precision = "auto"  # rough scoring: bf16 where native (GPU, AVX-512 BF16, AMX), else fp32; the top 100 is exact either way
 results_file = "ps_pca_default.csv"  # under results/ unless absolute
 figure_file = "figure1_pca_default"  # under figures/ unless absolute; .png and .pdf
 '''

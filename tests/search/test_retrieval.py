@@ -74,3 +74,21 @@ def test_a_zero_query_scores_zero_and_ranks_the_pool_in_order():
     scores, index = top_k(queries, items, 5, precision="bf16", item_chunk=6)
     assert (scores[0] == 0).all() and index[0].tolist() == [0, 1, 2, 3, 4]
     assert np.array_equal(index[1], brute_force_top_k(queries[1:], items, 5)[1][0])
+
+
+def test_auto_precision_takes_bf16_only_where_it_is_native(monkeypatch):
+    from gtebench import hardware
+    from gtebench.search.retrieval import resolve_precision
+
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx2", "fma"}))
+    assert resolve_precision("auto", "cpu") == "fp32"  # emulated bf16 is ~6x slower than fp32 on AVX2
+    assert resolve_precision("auto", "cuda") == "bf16"
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx512f", "avx512_bf16"}))
+    assert resolve_precision("auto", "cpu") == "bf16"
+    assert resolve_precision("fp32", "cuda") == "fp32"  # an explicit choice wins
+
+
+def test_an_explicit_device_gives_the_same_result():
+    queries, items = _vectors(5, 16, 8), _vectors(90, 16, 9)
+    ref = brute_force_top_k(queries, items, 10)[1]
+    assert np.array_equal(top_k(queries, items, 10, device="cpu", item_chunk=32)[1], ref)

@@ -12,27 +12,16 @@ import contextlib
 import functools
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
+from ..hardware import cpu_has_amx
 from .offline import resolve_model_path
 from .registry import EncoderError, EncoderSpec
 
 log = logging.getLogger(__name__)
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
-
-
-@functools.lru_cache(maxsize=1)
-def cpu_has_bf16() -> bool:
-    """AMX units: there bf16 autocast encodes ~2.4x faster than fp32 (offline.md section 7). Without AMX
-    (AVX-512 BF16 alone) bf16 autocast measured slower than fp32 here, so fp32 stays the CPU default."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "amx_bf16" in flags
 
 
 def resolve_device(device: str | None = None) -> str:
@@ -54,7 +43,8 @@ def resolve_precision(precision: str, device: str, preferred: str = "auto") -> s
         return preferred
     if device.startswith("cuda"):
         return "bf16"
-    return "bf16" if cpu_has_bf16() else "fp32"
+    # AMX only: with AVX-512 BF16 alone bf16 autocast measured slower than fp32 for whole encoders
+    return "bf16" if cpu_has_amx() else "fp32"
 
 
 def effective_precision(spec: EncoderSpec, precision: str, device: str) -> str:

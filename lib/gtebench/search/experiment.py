@@ -52,7 +52,7 @@ class SearchExperimentConfig:
 
     @classmethod
     def from_params(cls, datasets: list[str], models: list[str], pca_alphas: list[float] = (),
-                    domains: list[str] = PAPER_DOMAINS, precision: str = "bf16",
+                    domains: list[str] = PAPER_DOMAINS, precision: str = "auto",
                     results_file: str = "ps_default.csv") -> "SearchExperimentConfig":
         for name, value in (("datasets", datasets), ("models", models)):
             if isinstance(value, str) or not value:

@@ -4,27 +4,41 @@ Items stream in chunks (from a memory-mapped .npy, so a 1M x 4096 pool is never 
 running top-k that each chunk is merged into. The result equals a brute-force fp32 argsort of the cosine scores,
 ties included (equal scores rank by item position), which the tests check.
 
-The fast path (`precision="bf16"`) scores each chunk with bf16 inputs, which this CPU's AVX-512 BF16 units run
-about three times as fast as an fp32 matmul, and scores in fp32 only the (query, item) pairs that could still enter
-the top k, using a rigorous bound on the bf16 error (see `top_k`). The result is the fp32 top k, not an
-approximation.
+The fast path (`precision="bf16"`) scores each chunk with bf16 inputs, which a GPU or a CPU with native bf16 dot
+products (AVX-512 BF16, AMX) runs about three times as fast as an fp32 matmul, and scores in fp32 only the
+(query, item) pairs that could still enter the top k, using a rigorous bound on the bf16 error (see `top_k`). The
+result is the fp32 top k, not an approximation. `precision="auto"` takes bf16 where it is native and fp32
+elsewhere (an AVX2-only CPU emulates bf16 at a sixth of its fp32 speed). Scoring runs on the GPU when there is one.
 """
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
-PRECISIONS = ("fp32", "bf16")
+PRECISIONS = ("auto", "fp32", "bf16")
 
 
 class RetrievalError(ValueError):
     pass
 
 
-def _unit_rows(block: np.ndarray, what: str):
+def resolve_precision(precision: str, device: str) -> str:
+    """`precision` unless "auto": then bf16 on CUDA and on CPUs with native bf16 dot products, fp32 elsewhere."""
+    from ..hardware import cpu_has_bf16_dot
+
+    if precision not in PRECISIONS:
+        raise RetrievalError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    if precision != "auto":
+        return precision
+    return "bf16" if device.startswith("cuda") or cpu_has_bf16_dot() else "fp32"
+
+
+def _unit_rows(block: np.ndarray, what: str, device: str = "cpu"):
     import torch
 
-    tensor = torch.from_numpy(np.array(block, dtype=np.float32))  # a copy: memory-mapped blocks are read-only
+    tensor = torch.from_numpy(np.array(block, dtype=np.float32)).to(device)  # a copy: memory-mapped blocks are read-only
     norms = tensor.norm(dim=1, keepdim=True)
     if not torch.isfinite(norms).all():
         bad = torch.nonzero(~torch.isfinite(norms.squeeze(1))).flatten()[:5].tolist()
@@ -45,7 +59,7 @@ def _merge(state_scores, state_index, new_scores, new_index, k: int):
     boundary = top_scores[:, -1:]
     ambiguous = (scores == boundary).sum(1) > (top_scores == boundary).sum(1)
     for row in torch.nonzero(ambiguous).flatten().tolist():
-        order = np.lexsort((index[row].numpy(), -scores[row].numpy()))[:k]
+        order = torch.from_numpy(np.lexsort((index[row].cpu().numpy(), -scores[row].cpu().numpy()))[:k]).to(scores.device)
         top_scores[row] = scores[row, order]
         top_index[row] = index[row, order]
     return top_scores, top_index
@@ -55,11 +69,26 @@ def _exact_scores(q32, i32, query_of, item_of, batch_values: int = 1 << 24):
     """fp32 scores of the given (query, item) pairs, in batches that bound the gathered rows' memory."""
     import torch
 
-    out = torch.empty(len(query_of), dtype=torch.float32)
+    out = torch.empty(len(query_of), dtype=torch.float32, device=q32.device)
     step = max(1, batch_values // q32.shape[1])
     for s in range(0, len(query_of), step):
         out[s : s + step] = torch.einsum("nd,nd->n", q32[query_of[s : s + step]], i32[item_of[s : s + step]])
     return out
+
+
+@contextlib.contextmanager
+def _fp32_accumulation():
+    """The error bound assumes bf16 products summed in fp32: forbid cuBLAS's reduced-precision (bf16) reductions
+    and TF32 for the duration (no effect on the CPU)."""
+    import torch
+
+    matmul = torch.backends.cuda.matmul
+    saved = matmul.allow_bf16_reduced_precision_reduction, matmul.allow_tf32
+    matmul.allow_bf16_reduced_precision_reduction, matmul.allow_tf32 = False, False
+    try:
+        yield
+    finally:
+        matmul.allow_bf16_reduced_precision_reduction, matmul.allow_tf32 = saved
 
 
 def _split(vectors, dtype):
@@ -69,7 +98,7 @@ def _split(vectors, dtype):
     return rough, rough.float().norm(dim=1), residual.norm(dim=1)
 
 
-def top_k(queries: np.ndarray, items: np.ndarray, k: int = 100, *, precision: str = "bf16",
+def top_k(queries: np.ndarray, items: np.ndarray, k: int = 100, *, precision: str = "auto", device: str | None = None,
           item_chunk: int = 65_536, query_block: int = 2_048, progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The k items of highest cosine similarity for every query: (scores float32, item positions int64), both of
     shape (queries, k), best first; equal scores by item position. `items` may be a memory-mapped array.
@@ -79,13 +108,13 @@ def top_k(queries: np.ndarray, items: np.ndarray, k: int = 100, *, precision: st
     copy plus rounding residual), |q.x - qh.xh| <= |qh||dx| + |dq||xh| + |dq||dx| (Cauchy-Schwarz), so a pair
     whose rough score is below (k-th exact score - that bound - the fp32 accumulation error) cannot enter the top
     k; rounding the threshold to bf16 loses nothing because rounding is monotonic. Both precisions give the same
-    result.
+    result. `device`: "cuda" when there is a GPU, else "cpu" (or name one); items stream to it chunk by chunk.
     """
     import torch
     from tqdm.auto import tqdm
 
-    if precision not in PRECISIONS:
-        raise RetrievalError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    precision = resolve_precision(precision, device)
     if queries.ndim != 2 or items.ndim != 2:
         raise RetrievalError(f"queries and items must be 2-d arrays, got shapes {queries.shape} and {items.shape}")
     if queries.shape[1] != items.shape[1]:
@@ -99,18 +128,19 @@ def top_k(queries: np.ndarray, items: np.ndarray, k: int = 100, *, precision: st
     item_chunk = max(item_chunk, k)  # the first chunk fills every query's top k with finite scores
     dtype = torch.bfloat16 if precision == "bf16" else torch.float32
     accumulation = 2 * queries.shape[1] * 2.0**-23 + 1e-6  # fp32 sums of unit-vector products, generously
-    q32 = _unit_rows(queries, "queries")
+    q32 = _unit_rows(queries, "queries", device)
     q_rough, q_norm, q_residual = _split(q32, dtype)
     n_queries = len(q32)
-    best = torch.full((n_queries, k), -torch.inf)
-    best_index = torch.full((n_queries, k), -1, dtype=torch.int64)
+    best = torch.full((n_queries, k), -torch.inf, device=device)
+    best_index = torch.full((n_queries, k), -1, dtype=torch.int64, device=device)
     for start in tqdm(range(0, len(items), item_chunk), desc="scoring item chunks", disable=not progress):
-        i32 = _unit_rows(items[start : start + item_chunk], f"items {start}..{start + item_chunk}")
+        i32 = _unit_rows(items[start : start + item_chunk], f"items {start}..{start + item_chunk}", device)
         i_rough, i_norm, i_residual = _split(i32, dtype)
         i_norm, i_residual = i_norm.max(), i_residual.max()
         for q0 in range(0, n_queries, query_block):
             rows = slice(q0, q0 + query_block)
-            rough = q_rough[rows] @ i_rough.T
+            with _fp32_accumulation():
+                rough = q_rough[rows] @ i_rough.T
             error = (q_norm[rows] * i_residual + q_residual[rows] * (i_norm + i_residual)).unsqueeze(1) + accumulation
             if start == 0:  # no running k-th score yet: the chunk's own rough k-th, less twice the error
                 threshold = torch.topk(rough, k, dim=1).values[:, -1:].float() - 2 * error
@@ -121,13 +151,13 @@ def top_k(queries: np.ndarray, items: np.ndarray, k: int = 100, *, precision: st
                 continue
             exact = _exact_scores(q32[rows], i32, query_of, item_of)
             counts = torch.bincount(query_of, minlength=rough.shape[0])
-            slot = torch.arange(len(query_of)) - torch.repeat_interleave(torch.cumsum(counts, 0) - counts, counts)
-            cand = torch.full((rough.shape[0], int(counts.max())), -torch.inf)
-            cand_index = torch.full(cand.shape, -1, dtype=torch.int64)
+            slot = torch.arange(len(query_of), device=device) - torch.repeat_interleave(torch.cumsum(counts, 0) - counts, counts)
+            cand = torch.full((rough.shape[0], int(counts.max())), -torch.inf, device=device)
+            cand_index = torch.full(cand.shape, -1, dtype=torch.int64, device=device)
             cand[query_of, slot] = exact
             cand_index[query_of, slot] = item_of + start
             best[rows], best_index[rows] = _merge(best[rows], best_index[rows], cand, cand_index, k)
-    scores, index = best.numpy(), best_index.numpy()
+    scores, index = best.cpu().numpy(), best_index.cpu().numpy()
     order = np.lexsort((index, -scores), axis=1)  # best first; equal scores by item position
     return np.take_along_axis(scores, order, 1), np.take_along_axis(index, order, 1)
 

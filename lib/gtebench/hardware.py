@@ -1,0 +1,34 @@
+"""What this machine's processor can do fast, read once from /proc/cpuinfo (Linux; elsewhere: nothing special).
+
+bf16 is only worth it where the CPU multiplies bf16 natively: AVX-512 BF16 (bf16 dot products; a bf16 matmul ran
+~3x faster than fp32 on such a CPU, benchmarks/RESULTS.md) or AMX (bf16 matrix tiles; bf16 autocast encoded 2.4x
+faster, offline.md section 7). Elsewhere torch emulates bf16 and a bf16 matmul is several times *slower* than fp32
+(6x on an AVX2-only CPU, measured), so callers fall back to fp32.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_flags() -> frozenset[str]:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.split(":", 1)[1].split())
+    return frozenset()
+
+
+def cpu_has_amx() -> bool:
+    """AMX bf16 tiles: bf16 autocast pays off for whole transformer encoders."""
+    return "amx_bf16" in cpu_flags()
+
+
+def cpu_has_bf16_dot() -> bool:
+    """Native bf16 dot products (AVX-512 BF16 or AMX): a bf16 matmul beats an fp32 one."""
+    return bool({"avx512_bf16", "amx_bf16"} & cpu_flags())

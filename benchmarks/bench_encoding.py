@@ -8,10 +8,15 @@ then Office_Products items (shared/data/amazon2018_industrial_office_seq) by ind
 Phases, all in one process, same model folder, same texts, warm models:
   reference   SentenceTransformer(folder).encode(texts) with its defaults (fp32, batch 32)
   engine      gtebench.encoders.cache.embed (auto precision: fp32 on a CPU without AMX), batch 64
-  engine-bf16 the engine under bf16 autocast (CPU) / bf16 weights (CUDA)
+  engine-bf16 the engine under bf16 autocast (CPU with native bf16 only) / bf16 weights (CUDA)
   cached      the same embed() call again: memory-mapped .npy + sidecar validation
 Peak memory: the largest resident set size (VmRSS) sampled every 20 ms during each phase; on CUDA also
 torch.cuda.max_memory_allocated. The CUDA phases run only when a GPU is present and are skipped otherwise.
+
+Roofline (CPU): the encoder's matmul work for these texts (2 x the layers' weight-matrix products per real token,
+plus attention's two L x L products, from the model's config and the truncated token counts; padding not counted)
+divided by the reference's seconds, against this CPU's fp32 matmul peak measured in the same run on the
+encoder's own shapes. Their ratio bounds what any fp32 implementation can gain over the reference.
 """
 
 from __future__ import annotations
@@ -94,12 +99,32 @@ def cosine_min(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum(axis=1).min())
 
 
+def encoder_gflop(config, lengths: np.ndarray) -> float:
+    """Matmul GFLOP of a BERT-style encoder over texts of the given token counts (no padding)."""
+    h, ffn, layers = config.hidden_size, config.intermediate_size, config.num_hidden_layers
+    per_token = 2 * (4 * h * h + 2 * h * ffn)  # Q, K, V, output projections and the two feed-forward matrices
+    attention = 2 * 2 * h * lengths.astype(np.float64) ** 2  # scores and the weighted sum, per text
+    return float(layers * (per_token * lengths.sum() + attention.sum()) / 1e9)
+
+
+def fp32_matmul_peak(h: int, ffn: int, tokens: int = 64 * 256, repeats: int = 5) -> float:
+    """GFLOP/s of this CPU's fp32 matmul on the encoder's largest product (tokens x h times h x ffn)."""
+    import torch
+
+    a, b = torch.randn(tokens, h), torch.randn(h, ffn)
+    a @ b
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return 2 * tokens * h * ffn * repeats / (time.perf_counter() - start) / 1e9
+
+
 def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results: list) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
     from gtebench.encoders.cache import embed
-    from gtebench.encoders.engine import encode
+    from gtebench.encoders.engine import encode, token_lengths
     from gtebench.encoders.offline import resolve_model_path
     from gtebench.encoders.registry import get_encoder
 
@@ -115,6 +140,14 @@ def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results:
     print(f"--- {device}: {model_key}, {n} texts, engine batch {batch_size}", flush=True)
     ref_vectors, ref_s = timed(f"{device} reference fp32", n,
                                lambda: reference_model.encode(values), results)
+    if device == "cpu":
+        config = reference_model[0].auto_model.config
+        lengths = np.minimum(token_lengths(reference_model.tokenizer, values), reference_model.max_seq_length)
+        achieved = encoder_gflop(config, lengths) / ref_s
+        peak = fp32_matmul_peak(config.hidden_size, config.intermediate_size)
+        print(f"    roofline: the reference does {achieved:.1f} GFLOP/s of matmul work, this CPU's fp32 matmul peak is "
+              f"{peak:.1f} GFLOP/s ({achieved / peak:.0%}); no fp32 implementation can be more than "
+              f"{peak / achieved:.2f}x faster here", flush=True)
     emb, _ = timed(f"{device} engine auto", n, lambda: embed(spec, texts, dataset="bench", recipe_hash="bench",
                    device=device, batch_size=batch_size, show_progress=False), results, ref_s)
     print(f"    engine precision {emb.meta['key']['precision']}, min cosine to reference "
@@ -122,7 +155,11 @@ def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results:
     cached, _ = timed(f"{device} cached rerun", n, lambda: embed(spec, texts, dataset="bench", recipe_hash="bench",
                       device=device, batch_size=batch_size, show_progress=False), results, ref_s)
     assert cached.from_cache, "the second embed() call should have come from the cache"
-    for precision in ("bf16", "fp16") if device == "cuda" else ("bf16",):
+    from gtebench.hardware import cpu_has_bf16_dot
+
+    if device == "cpu" and not cpu_has_bf16_dot():
+        print("    cpu bf16: skipped (this CPU has no native bf16: torch emulates it, several times slower than fp32)")
+    for precision in ("bf16", "fp16") if device == "cuda" else ("bf16",) if cpu_has_bf16_dot() else ():
         vectors, _ = timed(f"{device} engine {precision}", n, lambda: encode(spec, values, device=device,
                            precision=precision, batch_size=batch_size, show_progress=False)[0], results, ref_s)
         print(f"    {precision}: min cosine to reference {cosine_min(vectors, ref_vectors):.6f}")

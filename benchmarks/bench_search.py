@@ -36,6 +36,15 @@ def best_of(repeats: int, function):
     return best, result
 
 
+def fp32_matmul_gflops(queries: int, dim: int, items: int = 65_536, repeats: int = 3) -> float:
+    a, b = torch.randn(queries, dim), torch.randn(items, dim)
+    a @ b.T
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ b.T
+    return 2 * queries * items * dim * repeats / (time.perf_counter() - start) / 1e9
+
+
 def agreement(ours: np.ndarray, ours_scores: np.ndarray, reference: np.ndarray, reference_scores: np.ndarray) -> float:
     """Fraction of queries whose top k equals the reference's, counting a swap of scores within 1e-6 as equal."""
     same = (ours == reference).all(axis=1)
@@ -61,6 +70,7 @@ def main() -> None:
     queries = unit_vectors(args.queries, args.dim, seed=1)
     print(f"GENERATED unit vectors, dim {args.dim}, {args.queries} queries, top {args.k}, {args.threads} thread(s), "
           f"best of {args.repeats}; torch {torch.__version__}, faiss {faiss.__version__}")
+    matmul_peak = fp32_matmul_gflops(min(args.queries, 2048), args.dim)
     precisions = [resolve_precision("auto", "cpu")] + (["fp32"] if resolve_precision("auto", "cpu") != "fp32" else [])
     print(f"{'items':>10} {'FAISS q/s':>10} " + " ".join(f"{'ours ' + p + ' q/s':>14} {'ratio':>6}" for p in precisions)
           + f" {'same top-k':>10} {'peak RSS':>9}")
@@ -82,6 +92,10 @@ def main() -> None:
         print(f"{size:>10,} {n / faiss_s:>10,.0f} " + " ".join(
             f"{n / timings[p]:>14,.0f} {faiss_s / timings[p]:>5.2f}x" for p in precisions)
             + f" {same:>10.2%} {peak:>7,.0f} MiB", flush=True)
+        achieved = 2 * n * size * args.dim / faiss_s / 1e9
+        print(f"{'':>10} roofline: FAISS scores at {achieved:.0f} GFLOP/s, {achieved / matmul_peak:.0%} of this CPU's fp32 "
+              f"matmul peak ({matmul_peak:.0f} GFLOP/s): no fp32 search can be more than {matmul_peak / achieved:.2f}x "
+              f"faster", flush=True)
         del index, items
 
 

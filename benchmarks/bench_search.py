@@ -37,12 +37,17 @@ def best_of(repeats: int, function):
 
 
 def fp32_matmul_gflops(queries: int, dim: int, items: int = 65_536, repeats: int = 3) -> float:
-    a, b = torch.randn(queries, dim), torch.randn(items, dim)
-    a @ b.T
-    start = time.perf_counter()
-    for _ in range(repeats):
-        a @ b.T
-    return 2 * queries * items * dim * repeats / (time.perf_counter() - start) / 1e9
+    """The faster of torch's (MKL) and numpy's (OpenBLAS) fp32 matmul on one search block, in GFLOP/s."""
+    a = np.random.default_rng(0).standard_normal((queries, dim), dtype=np.float32)
+    b = np.random.default_rng(1).standard_normal((items, dim), dtype=np.float32)
+    rates = []
+    for multiply in (lambda: a @ b.T, lambda: torch.from_numpy(a) @ torch.from_numpy(b).T):
+        multiply()
+        start = time.perf_counter()
+        for _ in range(repeats):
+            multiply()
+        rates.append(2 * queries * items * dim * repeats / (time.perf_counter() - start) / 1e9)
+    return max(rates)
 
 
 def agreement(ours: np.ndarray, ours_scores: np.ndarray, reference: np.ndarray, reference_scores: np.ndarray) -> float:
@@ -93,8 +98,8 @@ def main() -> None:
             f"{n / timings[p]:>14,.0f} {faiss_s / timings[p]:>5.2f}x" for p in precisions)
             + f" {same:>10.2%} {peak:>7,.0f} MiB", flush=True)
         achieved = 2 * n * size * args.dim / faiss_s / 1e9
-        print(f"{'':>10} roofline: FAISS scores at {achieved:.0f} GFLOP/s, {achieved / matmul_peak:.0%} of this CPU's fp32 "
-              f"matmul peak ({matmul_peak:.0f} GFLOP/s): no fp32 search can be more than {matmul_peak / achieved:.2f}x "
+        print(f"{'':>10} roofline: FAISS scores at {achieved:.0f} GFLOP/s, {achieved / matmul_peak:.0%} of the fastest fp32 "
+              f"matmul here ({matmul_peak:.0f} GFLOP/s): no fp32 search can be more than {matmul_peak / achieved:.2f}x "
               f"faster", flush=True)
         del index, items
 

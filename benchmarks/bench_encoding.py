@@ -107,29 +107,13 @@ def encoder_gflop(config, lengths: np.ndarray) -> float:
     return float(layers * (per_token * lengths.sum() + attention.sum()) / 1e9)
 
 
-def fp32_matmul_peak(h: int, ffn: int, tokens: int = 64 * 256, repeats: int = 5) -> float:
-    """GFLOP/s of the faster of torch's (MKL) and numpy's (OpenBLAS) fp32 matmul on the encoder's largest product
-    (tokens x h times h x ffn)."""
-    import torch
-
-    a = np.random.default_rng(0).standard_normal((tokens, h), dtype=np.float32)
-    b = np.random.default_rng(1).standard_normal((h, ffn), dtype=np.float32)
-    rates = []
-    for multiply in (lambda: a @ b, lambda: torch.from_numpy(a) @ torch.from_numpy(b)):
-        multiply()
-        start = time.perf_counter()
-        for _ in range(repeats):
-            multiply()
-        rates.append(2 * tokens * h * ffn * repeats / (time.perf_counter() - start) / 1e9)
-    return max(rates)
-
-
 def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results: list) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
     from gtebench.encoders.cache import embed
     from gtebench.encoders.engine import encode, token_lengths
+    from gtebench.hardware import fp32_matmul_rates
     from gtebench.encoders.offline import resolve_model_path
     from gtebench.encoders.registry import get_encoder
 
@@ -149,7 +133,7 @@ def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results:
         config = reference_model[0].auto_model.config
         lengths = np.minimum(token_lengths(reference_model.tokenizer, values), reference_model.max_seq_length)
         achieved = encoder_gflop(config, lengths) / ref_s
-        peak = fp32_matmul_peak(config.hidden_size, config.intermediate_size)
+        peak = max(fp32_matmul_rates(64 * 256, config.hidden_size, config.intermediate_size).values())
         print(f"    roofline: the reference does {achieved:.1f} GFLOP/s of matmul work, the fastest fp32 matmul here does "
               f"{peak:.1f} GFLOP/s ({achieved / peak:.0%}); no fp32 implementation can be more than "
               f"{peak / achieved:.2f}x faster here", flush=True)

@@ -36,20 +36,6 @@ def best_of(repeats: int, function):
     return best, result
 
 
-def fp32_matmul_gflops(queries: int, dim: int, items: int = 65_536, repeats: int = 3) -> float:
-    """The faster of torch's (MKL) and numpy's (OpenBLAS) fp32 matmul on one search block, in GFLOP/s."""
-    a = np.random.default_rng(0).standard_normal((queries, dim), dtype=np.float32)
-    b = np.random.default_rng(1).standard_normal((items, dim), dtype=np.float32)
-    rates = []
-    for multiply in (lambda: a @ b.T, lambda: torch.from_numpy(a) @ torch.from_numpy(b).T):
-        multiply()
-        start = time.perf_counter()
-        for _ in range(repeats):
-            multiply()
-        rates.append(2 * queries * items * dim * repeats / (time.perf_counter() - start) / 1e9)
-    return max(rates)
-
-
 def agreement(ours: np.ndarray, ours_scores: np.ndarray, reference: np.ndarray, reference_scores: np.ndarray) -> float:
     """Fraction of queries whose top k equals the reference's, counting a swap of scores within 1e-6 as equal."""
     same = (ours == reference).all(axis=1)
@@ -60,6 +46,7 @@ def agreement(ours: np.ndarray, ours_scores: np.ndarray, reference: np.ndarray, 
 def main() -> None:
     import faiss
 
+    from gtebench.hardware import fp32_matmul_rates
     from gtebench.search.retrieval import resolve_precision, top_k
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -75,7 +62,7 @@ def main() -> None:
     queries = unit_vectors(args.queries, args.dim, seed=1)
     print(f"GENERATED unit vectors, dim {args.dim}, {args.queries} queries, top {args.k}, {args.threads} thread(s), "
           f"best of {args.repeats}; torch {torch.__version__}, faiss {faiss.__version__}")
-    matmul_peak = fp32_matmul_gflops(min(args.queries, 2048), args.dim)
+    matmul_peak = max(fp32_matmul_rates(min(args.queries, 2048), args.dim, 65_536).values())
     precisions = [resolve_precision("auto", "cpu")] + (["fp32"] if resolve_precision("auto", "cpu") != "fp32" else [])
     print(f"{'items':>10} {'FAISS q/s':>10} " + " ".join(f"{'ours ' + p + ' q/s':>14} {'ratio':>6}" for p in precisions)
           + f" {'same top-k':>10} {'peak RSS':>9}")

@@ -88,30 +88,12 @@ def _exact_scores(q32, i32, query_of, item_of, batch_values: int = 1 << 24):
 
 @functools.lru_cache(maxsize=1)
 def _numpy_gemm_is_faster() -> bool:
-    """Whether numpy's BLAS multiplies fp32 faster than torch's on this CPU, timed once on a search-shaped block.
+    """Whether numpy's BLAS multiplies fp32 faster than torch's here (timed once on a search-shaped block). Both
+    compute the same fp32 products, so either gives rough scores within the same error bound."""
+    from ..hardware import fp32_matmul_rates
 
-    torch's CPU wheels use MKL, numpy's OpenBLAS; on an AMD EPYC (AVX2) OpenBLAS ran 133 GFLOP/s against MKL's
-    100 (2 threads, 2048 x 384 x 65536), on Intel CPUs MKL is usually the faster. Both compute the same fp32
-    products, so either gives rough scores within the same error bound.
-    """
-    import time
-
-    import torch
-
-    a, b = np.random.default_rng(0).standard_normal((2, 512, 256), dtype=np.float32)
-    b = np.repeat(b, 16, axis=0)  # 8192 x 256
-    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-
-    def best(fn):
-        fn()
-        times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    return best(lambda: a @ b.T) < best(lambda: ta @ tb.T)
+    rates = fp32_matmul_rates(512, 256, 8192)
+    return rates["numpy"] > rates["torch"]
 
 
 def _rough_scores(q_rough, i_rough):

@@ -1,0 +1,23 @@
+"""CPU feature checks and the fp32 matmul timing that pick the fast paths."""
+
+from gtebench import hardware
+
+
+def test_flags_decide_amx_and_bf16_dot_products(monkeypatch):
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx2", "fma"}))
+    assert not hardware.cpu_has_amx() and not hardware.cpu_has_bf16_dot()
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx512f", "avx512_bf16"}))
+    assert hardware.cpu_has_bf16_dot() and not hardware.cpu_has_amx()  # bf16 matmuls, but no AMX for encoders
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"amx_bf16", "amx_tile"}))
+    assert hardware.cpu_has_amx() and hardware.cpu_has_bf16_dot()
+
+
+def test_this_machines_flags_are_read():
+    flags = hardware.cpu_flags()
+    assert isinstance(flags, frozenset)
+    assert not flags or "fpu" in flags  # on Linux the flags line lists the x87 unit first; elsewhere nothing
+
+
+def test_matmul_rates_name_both_libraries():
+    rates = hardware.fp32_matmul_rates(32, 16, 64, repeats=1)
+    assert set(rates) == {"numpy", "torch"} and all(rate > 0 for rate in rates.values())

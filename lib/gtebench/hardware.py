@@ -1,5 +1,5 @@
-"""What this machine's processor can do fast: its feature flags, read once from /proc/cpuinfo (Linux; elsewhere none),
-and measured fp32 matmul rates of the two BLAS libraries in the process.
+"""What this machine's processor can do fast: its feature flags, read once from /proc/cpuinfo (Linux; elsewhere
+none), and measured fp32 matmul rates of the two BLAS libraries in the process.
 
 bf16 is only worth it where the CPU multiplies bf16 natively: AVX-512 BF16 (bf16 dot products; a bf16 matmul ran
 ~3x faster than fp32 on such a CPU, benchmarks/RESULTS.md) or AMX (bf16 matrix tiles; bf16 autocast encoded 2.4x

@@ -39,7 +39,8 @@ def resolve_precision(precision: str, device: str) -> str:
 def _unit_rows(block: np.ndarray, what: str, device: str = "cpu"):
     import torch
 
-    tensor = torch.from_numpy(np.array(block, dtype=np.float32)).to(device)  # a copy: memory-mapped blocks are read-only
+    # a copy: memory-mapped blocks are read-only
+    tensor = torch.from_numpy(np.array(block, dtype=np.float32)).to(device)
     norms = tensor.norm(dim=1, keepdim=True)
     if not torch.isfinite(norms).all():
         bad = torch.nonzero(~torch.isfinite(norms.squeeze(1))).flatten()[:5].tolist()
@@ -60,7 +61,8 @@ def _merge(state_scores, state_index, new_scores, new_index, k: int):
     boundary = top_scores[:, -1:]
     ambiguous = (scores == boundary).sum(1) > (top_scores == boundary).sum(1)
     for row in torch.nonzero(ambiguous).flatten().tolist():
-        order = torch.from_numpy(np.lexsort((index[row].cpu().numpy(), -scores[row].cpu().numpy()))[:k]).to(scores.device)
+        order = np.lexsort((index[row].cpu().numpy(), -scores[row].cpu().numpy()))[:k]
+        order = torch.from_numpy(order).to(scores.device)
         top_scores[row] = scores[row, order]
         top_index[row] = index[row, order]
     return top_scores, top_index
@@ -185,7 +187,8 @@ def top_k(queries: np.ndarray, items: np.ndarray, k: int = 100, *, precision: st
                 continue
             exact = _exact_scores(q32[rows], i32, query_of, item_of)
             counts = torch.bincount(query_of, minlength=rough.shape[0])
-            slot = torch.arange(len(query_of), device=device) - torch.repeat_interleave(torch.cumsum(counts, 0) - counts, counts)
+            firsts = torch.repeat_interleave(torch.cumsum(counts, 0) - counts, counts)  # each query's first slot
+            slot = torch.arange(len(query_of), device=device) - firsts
             cand = torch.full((rough.shape[0], int(counts.max())), -torch.inf, device=device)
             cand_index = torch.full(cand.shape, -1, dtype=torch.int64, device=device)
             cand[query_of, slot] = exact

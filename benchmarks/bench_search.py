@@ -6,7 +6,10 @@ benchmark times FAISS's exact inner-product search and `gtebench.search.retrieva
 library picks on this machine (`auto`: bf16 rough scoring where bf16 is native, fp32 elsewhere) and, where that is
 bf16, with fp32 rough scoring too (both return the exact fp32 top k); it checks that the top 100 equals FAISS's
 (positions may differ only where two scores tie within 1e-6), and prints queries per second, the ratio and the
-process's peak memory.
+process's peak memory. A roofline line per pool size puts FAISS's scoring work (2 x queries x items x dim FLOP)
+over its seconds against the fastest fp32 matmul in this process (torch's MKL or numpy's OpenBLAS, measured in the
+same run on one block of the same shape): the bound on what any fp32 search can gain over FAISS here. Where a GPU
+is present, the same search runs on it too (bf16 rough scoring, exact fp32 top 100), against the same FAISS CPU run.
 
     python benchmarks/bench_search.py [--sizes 10000 100000 1000000] [--queries 1000] [--dim 384] [--threads 2]
 """
@@ -34,6 +37,15 @@ def best_of(repeats: int, function):
         result = function()
         best = min(best, time.perf_counter() - start)
     return best, result
+
+
+def gpu_top_k(queries: np.ndarray, items: np.ndarray, k: int):
+    """top_k on the GPU, timed to the end of its work (CUDA runs asynchronously)."""
+    from gtebench.search.retrieval import top_k
+
+    result = top_k(queries, items, k, precision="auto", device="cuda")
+    torch.cuda.synchronize()
+    return result
 
 
 def agreement(ours: np.ndarray, ours_scores: np.ndarray, reference: np.ndarray, reference_scores: np.ndarray) -> float:
@@ -88,6 +100,11 @@ def main() -> None:
         print(f"{'':>10} roofline: FAISS scores at {achieved:.0f} GFLOP/s, {achieved / matmul_peak:.0%} of the fastest fp32 "
               f"matmul here ({matmul_peak:.0f} GFLOP/s): no fp32 search can be more than {matmul_peak / achieved:.2f}x "
               f"faster", flush=True)
+        if torch.cuda.is_available():  # the same search on the GPU (bf16 rough scoring), against the same FAISS CPU run
+            gpu_s, (gpu_scores, gpu_index) = best_of(args.repeats, lambda: gpu_top_k(queries, items, args.k))
+            print(f"{'':>10} GPU ({torch.cuda.get_device_name()}): {n / gpu_s:,.0f} q/s, {faiss_s / gpu_s:.2f}x FAISS CPU, "
+                  f"same top-k {agreement(gpu_index, gpu_scores, faiss_index, faiss_scores):.2%}, "
+                  f"peak GPU memory {torch.cuda.max_memory_allocated() / 2**20:,.0f} MiB", flush=True)
         del index, items
 
 

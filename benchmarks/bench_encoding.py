@@ -16,7 +16,8 @@ torch.cuda.max_memory_allocated. The CUDA phases run only when a GPU is present 
 Roofline (CPU): the encoder's matmul work for these texts (2 x the layers' weight-matrix products per real token,
 plus attention's two L x L products, from the model's config and the truncated token counts; padding not counted)
 divided by the reference's seconds, against the fastest fp32 matmul in this process (torch's MKL or numpy's
-OpenBLAS) measured in the same run on the encoder's own shapes. Their ratio bounds what any fp32 implementation can gain over the reference.
+OpenBLAS) measured in the same run on the encoder's own shapes. Their ratio bounds what any fp32 implementation
+can gain over the reference.
 """
 
 from __future__ import annotations

@@ -127,8 +127,8 @@ def _split(vectors, dtype):
     """The rough copy and, per row, the norms of the rough copy and of the rounding residual."""
     import torch
 
-    norms = vectors.norm(dim=1)
     if dtype == torch.float32:  # the rough copy is the vector itself: no residual
+        norms = vectors.norm(dim=1)
         return vectors, norms, torch.zeros_like(norms)
     rough = vectors.to(dtype)
     residual = vectors - rough.float()

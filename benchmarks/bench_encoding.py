@@ -13,6 +13,15 @@ Phases, all in one process, same model folder, same texts, warm models:
 Peak memory: the largest resident set size (VmRSS) sampled every 20 ms during each phase; on CUDA also
 torch.cuda.max_memory_allocated. The CUDA phases run only when a GPU is present and are skipped otherwise.
 
+GPU phases (CUDA only): the same phases for the small model, then a 7B-shaped model: GTE-Qwen2-7B-instruct's
+architecture (Qwen2, 28 layers, hidden 3584, grouped-query attention with 4 KV heads, ~7.1B parameters) built
+with *random weights* in bf16 -- the timing depends on the shapes only, and the real weights are not on the
+machine. Its inputs are the same texts tokenised by the small model's tokenizer (ids folded into Qwen2's
+vocabulary), truncated at 512, batched by the engine's length-sorted loop. Each GPU phase prints tokens per
+second and its matmul TFLOP/s as a fraction of the bf16 peak: the datasheet's dense peak for the GPU's name
+(gtebench.hardware.BF16_DENSE_TFLOPS) and an 8192^3 bf16 matmul measured in the same run. `--smoke` runs the
+GPU phases' code on the CPU with a 2-layer Qwen2 of the same layout, to check it without a GPU.
+
 Roofline (CPU): the encoder's matmul work for these texts (2 x the layers' weight-matrix products per real token,
 plus attention's two L x L products, from the model's config and the truncated token counts; padding not counted)
 divided by the reference's seconds, against the fastest fp32 matmul in this process (torch's MKL or numpy's
@@ -108,6 +117,83 @@ def encoder_gflop(config, lengths: np.ndarray) -> float:
     return float(layers * (per_token * lengths.sum() + attention.sum()) / 1e9)
 
 
+# GTE-Qwen2-7B-instruct's config.json: the shapes of the 7B-shaped model (weights random).
+GTE_QWEN2_7B_SHAPE = dict(hidden_size=3584, intermediate_size=18944, num_hidden_layers=28, num_attention_heads=28,
+                          num_key_value_heads=4, vocab_size=151646, max_position_embeddings=32768,
+                          rope_theta=1000000.0, rms_norm_eps=1e-6)
+SMOKE_SHAPE = dict(GTE_QWEN2_7B_SHAPE, hidden_size=224, intermediate_size=448, num_hidden_layers=2,
+                   num_attention_heads=7, num_key_value_heads=1, vocab_size=1024)
+
+
+def decoder_gflop(config, lengths: np.ndarray) -> float:
+    """Matmul GFLOP of a Qwen2-style decoder over texts of the given token counts (no padding; full L x L
+    attention, as a padded batch computes it)."""
+    h, ffn, layers = config.hidden_size, config.intermediate_size, config.num_hidden_layers
+    kv = config.num_key_value_heads * (h // config.num_attention_heads)
+    per_token = 2 * (2 * h * h + 2 * h * kv + 3 * h * ffn)  # Q and O, grouped K and V, gate/up/down
+    attention = 2 * 2 * h * lengths.astype(np.float64) ** 2
+    return float(layers * (per_token * lengths.sum() + attention.sum()) / 1e9)
+
+
+class GPUPeak:
+    """The bf16 peaks a GPU phase is measured against: the datasheet's and an 8192^3 matmul's, this run."""
+
+    def __init__(self, device: str):
+        import torch
+
+        from gtebench.hardware import bf16_matmul_tflops, datasheet_bf16_tflops
+
+        self.name = torch.cuda.get_device_name() if device.startswith("cuda") else "cpu"
+        self.datasheet = datasheet_bf16_tflops(self.name)
+        size = 8192 if device.startswith("cuda") else 256  # a CPU smoke run only checks the code
+        self.measured = bf16_matmul_tflops(device, n=size, repeats=10)
+        sheet = f"{self.datasheet:.0f} TFLOP/s datasheet" if self.datasheet else "not in the datasheet table"
+        print(f"    {self.name}: bf16 peak {sheet}, {self.measured:.3g} TFLOP/s measured ({size}^3 matmul)", flush=True)
+
+    def report(self, row: dict, gflop: float, tokens: int) -> None:
+        achieved = gflop / row["seconds"] / 1e3
+        row.update(tokens=int(tokens), tokens_per_s=tokens / row["seconds"], tflops=achieved,
+                   of_measured_peak=achieved / self.measured,
+                   of_datasheet_peak=achieved / self.datasheet if self.datasheet else None)
+        sheet = f", {row['of_datasheet_peak']:.0%} of the datasheet's" if self.datasheet else ""
+        print(f"    {tokens / row['seconds']:,.0f} tokens/s, {achieved:.1f} TFLOP/s: "
+              f"{row['of_measured_peak']:.0%} of the measured bf16 peak{sheet}", flush=True)
+
+
+def random_decoder_phase(device: str, texts: pd.Series, tokenizer, peak: GPUPeak, results: list, shape: dict,
+                         batch_size: int = 16, max_length: int = 512) -> None:
+    """Time a Qwen2-architecture model with random bf16 weights through the engine's batching loop."""
+    import torch
+    from transformers import AutoModel, Qwen2Config
+
+    from gtebench.encoders.engine import pool, run_batches, token_lengths
+
+    config = Qwen2Config(**shape)
+    with torch.device(device):
+        model = AutoModel.from_config(config, dtype=torch.bfloat16, attn_implementation="sdpa").eval()
+    billions = sum(p.numel() for p in model.parameters()) / 1e9
+    values = texts.tolist()
+    lengths = np.minimum(token_lengths(tokenizer, values), max_length)
+
+    def run(batch: list[str]):
+        inputs = tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)
+        ids = inputs["input_ids"] % config.vocab_size  # another tokenizer's ids, folded into this vocabulary
+        return pool(model(input_ids=ids, attention_mask=inputs["attention_mask"]), inputs["attention_mask"], "mean")
+
+    label = f"{device} {billions:.2f}B random bf16"
+    print(f"--- {label}: Qwen2 layout, {config.num_hidden_layers} layers, hidden {config.hidden_size}, "
+          f"{len(values)} texts, batch {batch_size}", flush=True)
+    with torch.inference_mode():
+        run(values[:batch_size])  # warm-up: kernels chosen, memory pools grown
+        timed(label, len(values), lambda: run_batches(run, values, lengths, batch_size=batch_size,
+                                                      show_progress=False), results)
+    peak.report(results[-1], decoder_gflop(config, lengths), lengths.sum())
+    del model
+    if device.startswith("cuda"):
+        print(f"    CUDA peak allocated {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB", flush=True)
+        torch.cuda.empty_cache()
+
+
 def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results: list) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
@@ -130,9 +216,9 @@ def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results:
     print(f"--- {device}: {model_key}, {n} texts, engine batch {batch_size}", flush=True)
     ref_vectors, ref_s = timed(f"{device} reference fp32", n,
                                lambda: reference_model.encode(values), results)
+    config = reference_model[0].auto_model.config
+    lengths = np.minimum(token_lengths(reference_model.tokenizer, values), reference_model.max_seq_length)
     if device == "cpu":
-        config = reference_model[0].auto_model.config
-        lengths = np.minimum(token_lengths(reference_model.tokenizer, values), reference_model.max_seq_length)
         achieved = encoder_gflop(config, lengths) / ref_s
         peak = max(fp32_matmul_rates(64 * 256, config.hidden_size, config.intermediate_size).values())
         print(f"    roofline: the reference does {achieved:.1f} GFLOP/s of matmul work, the fastest fp32 matmul here does "
@@ -149,12 +235,16 @@ def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results:
 
     if device == "cpu" and not cpu_has_bf16_dot():
         print("    cpu bf16: skipped (this CPU has no native bf16: torch emulates it, several times slower than fp32)")
+    peak = GPUPeak(device) if device == "cuda" else None
     for precision in ("bf16", "fp16") if device == "cuda" else ("bf16",) if cpu_has_bf16_dot() else ():
         vectors, _ = timed(f"{device} engine {precision}", n, lambda: encode(spec, values, device=device,
                            precision=precision, batch_size=batch_size, show_progress=False)[0], results, ref_s)
         print(f"    {precision}: min cosine to reference {cosine_min(vectors, ref_vectors):.6f}")
+        if peak is not None:
+            peak.report(results[-1], encoder_gflop(config, lengths), lengths.sum())
     if device == "cuda":
         print(f"    CUDA peak allocated {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB")
+        random_decoder_phase(device, texts, reference_model.tokenizer, peak, results, GTE_QWEN2_7B_SHAPE)
 
 
 def main(argv=None) -> int:
@@ -164,6 +254,8 @@ def main(argv=None) -> int:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=None, help="write the result rows as JSON here")
+    parser.add_argument("--smoke", action="store_true",
+                        help="only the GPU phases' code, on the CPU, with a 2-layer Qwen2 (checks it without a GPU)")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         print(f"item file {args.data} not found; pass --data", file=sys.stderr)
@@ -175,6 +267,15 @@ def main(argv=None) -> int:
           f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"started {time.strftime('%Y-%m-%d %H:%M:%S %Z')}", flush=True)
     results: list[dict] = []
+    if args.smoke:
+        from transformers import AutoTokenizer
+
+        from gtebench.encoders.offline import resolve_model_path
+        from gtebench.encoders.registry import get_encoder
+
+        tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(get_encoder(args.model)))
+        random_decoder_phase("cpu", texts, tokenizer, GPUPeak("cpu"), results, SMOKE_SHAPE, max_length=128)
+        return 0
     # A throwaway cache, so the engine phase really encodes and nothing is left in the user's GTEBENCH_HOME.
     with tempfile.TemporaryDirectory(prefix="gtebench-bench-") as home:
         os.environ["GTEBENCH_HOME"] = home

@@ -11,6 +11,11 @@ It also prints, in the same run: the text variant's step time against the ID var
 full-ranking test evaluation of the runner (one per-user pass, gtebench.recsys.evaluation) against RecBole's own
 `Trainer.evaluate` on the same model and loader (goal <= 1.0x).
 
+The text/ID bound: the adaptor alone (its forward over every item's text row, the backward into its weights, the
+optimiser step on them) timed on the same model. The text step does the ID step's work less the ID table's
+gradient plus this, so 1 + adaptor / ID step is about the lowest text/ID ratio this model can reach on this
+machine whatever the rest of the step costs.
+
     python benchmarks/bench_training.py [--steps 20] [--threads 1]
 """
 
@@ -54,6 +59,28 @@ def seconds_per_step(spec: RunSpec, steps: int, stock: bool) -> tuple[float, int
         return (time.perf_counter() - start) / (len(batches) - 3), len(train_data)
 
 
+def adaptor_seconds(spec: RunSpec, steps: int) -> float:
+    """Seconds per step of the text adaptor alone: the adapted table of all items, a loss on it, the backward
+    and an Adam step over the adaptor's parameters."""
+    _, model, _, _, _ = _build(spec, spec.run_dir())
+    model.train()
+    table = model.item_embedding
+    optimizer = torch.optim.Adam(table.adaptor.parameters(), lr=1e-3)
+
+    def step():
+        loss = table.weight.square().mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    for _ in range(3):
+        step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - start) / steps
+
+
 def evaluation_seconds(spec: RunSpec, repeats: int) -> tuple[float, float]:
     """Best-of-`repeats` seconds of RecBole's full-ranking test evaluation and of the runner's per-user pass."""
     from gtebench.recsys.evaluation import per_user_metrics
@@ -93,6 +120,9 @@ def main() -> None:
     per_item, _ = seconds_per_step(default_text, args.steps, stock=False)
     print(f"text / ID step time (ours): {ours_step['text'] / ours_step['id']:.2f}x with the per-position adaptor, "
           f"{per_item / ours_step['id']:.2f}x with the default per-item dropout mask (goal <= 1.2x)")
+    adaptor = adaptor_seconds(default_text, args.steps)
+    print(f"the adaptor alone ({default_text.profile.name} text model, all items): {adaptor:.3f} s/step = "
+          f"{adaptor / ours_step['id']:.2f} of the ID step, so text/ID >= ~{1 + adaptor / ours_step['id']:.2f}x here")
     recbole_eval, ours_eval = evaluation_seconds(RunSpec("ml-100k", "sasrec", "id", None, 2020, profile), repeats=3)
     print(f"full-ranking test evaluation, 943 users x 1,682 items: RecBole {recbole_eval:.3f} s, "
           f"ours (per-user pass) {ours_eval:.3f} s, ratio {ours_eval / recbole_eval:.2f}x (goal <= 1.0x)")

@@ -57,3 +57,51 @@ def fp32_matmul_rates(m: int, k: int, n: int, repeats: int = 3) -> dict[str, flo
             best = min(best, time.perf_counter() - start)
         rates[name] = 2 * m * k * n / best / 1e9
     return rates
+
+
+# Dense bf16 tensor-core peaks (TFLOP/s, no sparsity) from the vendors' datasheets, matched against
+# torch.cuda.get_device_name(); the SXM parts' numbers (PCIe cards of the same name run lower clocks).
+BF16_DENSE_TFLOPS: dict[str, float] = {
+    "H200": 989.0,
+    "H100": 989.0,
+    "GH200": 989.0,
+    "B200": 2250.0,
+    "A100": 312.0,
+    "A800": 312.0,
+    "L40S": 362.0,
+    "L40": 181.0,
+    "L4": 121.0,
+    "A10G": 70.0,
+    "A10": 125.0,
+    "RTX 4090": 165.0,
+    "RTX 3090": 71.0,
+}
+
+
+def datasheet_bf16_tflops(device_name: str) -> float | None:
+    """The datasheet's dense bf16 peak for a GPU name such as "NVIDIA H200", or None when it is not listed.
+    The longest matching key wins, so "L40S" is not read as "L40" nor "A10G" as "A10"."""
+    matches = [key for key in BF16_DENSE_TFLOPS if key.lower() in device_name.lower()]
+    return BF16_DENSE_TFLOPS[max(matches, key=len)] if matches else None
+
+
+def bf16_matmul_tflops(device: str = "cuda", n: int = 8192, repeats: int = 10) -> float:
+    """TFLOP/s of an n x n x n bf16 matmul on `device`: the practical peak a whole model is measured against."""
+    import time
+
+    import torch
+
+    a = torch.randn(n, n, device=device, dtype=torch.bfloat16)
+    b = torch.randn(n, n, device=device, dtype=torch.bfloat16)
+
+    def synchronise():
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+
+    a @ b
+    synchronise()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    synchronise()
+    return 2 * n**3 * repeats / (time.perf_counter() - start) / 1e12

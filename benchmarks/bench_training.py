@@ -33,6 +33,12 @@ from gtebench.recsys import speedups
 from gtebench.recsys.runner import RunSpec, _build
 
 
+def synchronise() -> None:
+    """Wait for queued GPU work, so a timer read after it measures the work (CUDA calls return at once)."""
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
 def seconds_per_step(spec: RunSpec, steps: int, stock: bool) -> tuple[float, int]:
     import contextlib
 
@@ -53,9 +59,11 @@ def seconds_per_step(spec: RunSpec, steps: int, stock: bool) -> tuple[float, int
 
         for batch in batches[:3]:
             step(batch)
+        synchronise()
         start = time.perf_counter()
         for batch in batches[3:]:
             step(batch)
+        synchronise()
         return (time.perf_counter() - start) / (len(batches) - 3), len(train_data)
 
 
@@ -75,9 +83,11 @@ def adaptor_seconds(spec: RunSpec, steps: int) -> float:
 
     for _ in range(3):
         step()
+    synchronise()
     start = time.perf_counter()
     for _ in range(steps):
         step()
+    synchronise()
     return (time.perf_counter() - start) / steps
 
 
@@ -107,7 +117,8 @@ def main() -> None:
     profile = get_training_profile("default").with_overrides(
         backbone_overrides={"sasrec": {"id": {"hidden_size": 64}, "text": {"adaptor_per_position": True}}}
     )
-    print(f"torch {torch.__version__}, {args.threads} thread(s), {args.steps} timed steps per measurement")
+    device = torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"
+    print(f"torch {torch.__version__}, {device}, {args.threads} CPU thread(s), {args.steps} timed steps per measurement")
     ours_step = {}
     for variant, encoder in (("id", None), ("text", "minilm-l6")):
         spec = RunSpec("ml-100k", "sasrec", variant, encoder, 2020, profile)
@@ -127,6 +138,8 @@ def main() -> None:
     print(f"full-ranking test evaluation, 943 users x 1,682 items: RecBole {recbole_eval:.3f} s, "
           f"ours (per-user pass) {ours_eval:.3f} s, ratio {ours_eval / recbole_eval:.2f}x (goal <= 1.0x)")
     print(f"peak resident memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    if torch.cuda.is_available():
+        print(f"CUDA peak allocated {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":

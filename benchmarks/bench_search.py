@@ -41,10 +41,11 @@ def best_of(repeats: int, function):
 
 def gpu_top_k(queries: np.ndarray, items: np.ndarray, k: int):
     """top_k on the GPU, timed to the end of its work (CUDA runs asynchronously)."""
+    from gtebench.hardware import synchronise
     from gtebench.search.retrieval import top_k
 
     result = top_k(queries, items, k, precision="auto", device="cuda")
-    torch.cuda.synchronize()
+    synchronise("cuda")
     return result
 
 
@@ -75,7 +76,8 @@ def main() -> None:
     print(f"GENERATED unit vectors, dim {args.dim}, {args.queries} queries, top {args.k}, {args.threads} thread(s), "
           f"best of {args.repeats}; torch {torch.__version__}, faiss {faiss.__version__}")
     matmul_peak = max(fp32_matmul_rates(min(args.queries, 2048), args.dim, 65_536).values())
-    precisions = [resolve_precision("auto", "cpu")] + (["fp32"] if resolve_precision("auto", "cpu") != "fp32" else [])
+    auto = resolve_precision("auto", "cpu")
+    precisions = [auto] + (["fp32"] if auto != "fp32" else [])
     print(f"{'items':>10} {'FAISS q/s':>10} " + " ".join(f"{'ours ' + p + ' q/s':>14} {'ratio':>6}" for p in precisions)
           + f" {'same top-k':>10} {'peak RSS':>9}")
     for size in args.sizes:

@@ -28,15 +28,22 @@ import time
 
 import torch
 
+from gtebench.hardware import synchronise
 from gtebench.profiles import get_training_profile
 from gtebench.recsys import speedups
 from gtebench.recsys.runner import RunSpec, _build
 
 
-def synchronise() -> None:
-    """Wait for queued GPU work, so a timer read after it measures the work (CUDA calls return at once)."""
-    if torch.cuda.is_available():
-        torch.cuda.synchronize()
+def mean_seconds(step, inputs: list, warmup: int = 3) -> float:
+    """Mean seconds of `step(x)` over inputs[warmup:], after `step` on the first `warmup` (GPU synchronised)."""
+    for x in inputs[:warmup]:
+        step(x)
+    synchronise()
+    start = time.perf_counter()
+    for x in inputs[warmup:]:
+        step(x)
+    synchronise()
+    return (time.perf_counter() - start) / (len(inputs) - warmup)
 
 
 def seconds_per_step(spec: RunSpec, steps: int, stock: bool) -> tuple[float, int]:
@@ -57,14 +64,7 @@ def seconds_per_step(spec: RunSpec, steps: int, stock: bool) -> tuple[float, int
             loss.backward()
             optimizer.step()
 
-        for batch in batches[:3]:
-            step(batch)
-        synchronise()
-        start = time.perf_counter()
-        for batch in batches[3:]:
-            step(batch)
-        synchronise()
-        return (time.perf_counter() - start) / (len(batches) - 3), len(train_data)
+        return mean_seconds(step, batches), len(train_data)
 
 
 def adaptor_seconds(spec: RunSpec, steps: int) -> float:
@@ -75,20 +75,13 @@ def adaptor_seconds(spec: RunSpec, steps: int) -> float:
     table = model.item_embedding
     optimizer = torch.optim.Adam(table.adaptor.parameters(), lr=1e-3)
 
-    def step():
+    def step(_):
         loss = table.weight.square().mean()
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
 
-    for _ in range(3):
-        step()
-    synchronise()
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    synchronise()
-    return (time.perf_counter() - start) / steps
+    return mean_seconds(step, [None] * (steps + 3))
 
 
 def evaluation_seconds(spec: RunSpec, repeats: int) -> tuple[float, float]:

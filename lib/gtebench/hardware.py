@@ -25,6 +25,23 @@ def cpu_flags() -> frozenset[str]:
     return frozenset()
 
 
+def resolve_device(device: str | None = None) -> str:
+    """`device` when given, else "cuda" when a GPU is present, else "cpu"."""
+    import torch
+
+    if device:
+        return device
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def synchronise(device: str = "cuda") -> None:
+    """Wait for `device`'s queued work (CUDA calls return at once), so a timer read next measures that work."""
+    import torch
+
+    if device.startswith("cuda") and torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
 def cpu_has_amx() -> bool:
     """AMX bf16 tiles: bf16 autocast pays off for whole transformer encoders."""
     return "amx_bf16" in cpu_flags()
@@ -93,15 +110,10 @@ def bf16_matmul_tflops(device: str = "cuda", n: int = 8192, repeats: int = 10) -
 
     a = torch.randn(n, n, device=device, dtype=torch.bfloat16)
     b = torch.randn(n, n, device=device, dtype=torch.bfloat16)
-
-    def synchronise():
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-
     a @ b
-    synchronise()
+    synchronise(device)
     start = time.perf_counter()
     for _ in range(repeats):
         a @ b
-    synchronise()
+    synchronise(device)
     return 2 * n**3 * repeats / (time.perf_counter() - start) / 1e12

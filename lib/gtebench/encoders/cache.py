@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from .. import paths
+from ..hardware import resolve_device
 from ..io import read_json, save_npy, sha256_bytes, stable_hash, write_json
 from ..results import package_versions
-from .engine import effective_precision, encode, resolve_device
+from .engine import effective_precision, encode
 from .offline import weights_version
 from .registry import EncoderError, EncoderSpec, get_encoder
 

@@ -16,20 +16,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..hardware import cpu_has_amx
+from ..hardware import cpu_has_amx, resolve_device
 from .offline import resolve_model_path
 from .registry import EncoderError, EncoderSpec
 
 log = logging.getLogger(__name__)
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
-
-
-def resolve_device(device: str | None = None) -> str:
-    import torch
-
-    if device:
-        return device
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def resolve_precision(precision: str, device: str, preferred: str = "auto") -> str:

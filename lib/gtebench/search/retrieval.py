@@ -18,6 +18,8 @@ import functools
 
 import numpy as np
 
+from ..hardware import cpu_has_bf16_dot, fp32_matmul_rates, resolve_device
+
 PRECISIONS = ("auto", "fp32", "bf16")
 
 
@@ -27,8 +29,6 @@ class RetrievalError(ValueError):
 
 def resolve_precision(precision: str, device: str) -> str:
     """`precision` unless "auto": then bf16 on CUDA and on CPUs with native bf16 dot products, fp32 elsewhere."""
-    from ..hardware import cpu_has_bf16_dot
-
     if precision not in PRECISIONS:
         raise RetrievalError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     if precision != "auto":
@@ -92,8 +92,6 @@ def _exact_scores(q32, i32, query_of, item_of, batch_values: int = 1 << 24):
 def _numpy_gemm_is_faster() -> bool:
     """Whether numpy's BLAS multiplies fp32 faster than torch's here (timed once on a search-shaped block). Both
     compute the same fp32 products, so either gives rough scores within the same error bound."""
-    from ..hardware import fp32_matmul_rates
-
     rates = fp32_matmul_rates(512, 256, 8192)
     return rates["numpy"] > rates["torch"]
 
@@ -150,7 +148,7 @@ def top_k(queries: np.ndarray, items: np.ndarray, k: int = 100, *, precision: st
     import torch
     from tqdm.auto import tqdm
 
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    device = resolve_device(device)
     precision = resolve_precision(precision, device)
     if queries.ndim != 2 or items.ndim != 2:
         raise RetrievalError(f"queries and items must be 2-d arrays, got shapes {queries.shape} and {items.shape}")

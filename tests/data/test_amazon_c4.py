@@ -8,6 +8,7 @@ import pytest
 from gtebench.data import DataError
 from gtebench.data.search import prepare_search
 
+
 def write_c4(folder, pool_lines):
     folder.mkdir()
     (folder / "test.csv").write_text("qid,query,item_id,user_id,ori_rating,ori_review\n"

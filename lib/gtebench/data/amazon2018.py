@@ -1,4 +1,4 @@
-"""Amazon Reviews 2018 sets available as real files here (see <shared data>/*/SOURCE.md).
+"""Amazon Reviews 2018 sets available as real files in the shared data.
 
 - `amazon2018/Scientific`: Industrial_and_Scientific 5-core, complete chronological sequences
   (`Scientific.inter.json[.gz]`: {user: [item, ...]}, `Scientific.item.json[.gz]`: {item: {title, description,
@@ -8,7 +8,8 @@
   valid and test splits exist. Split used here (documented, not the source's): the first 90% of the valid file
   (rows are in global target-time order) = train, its last 10% = valid, the test file = test.
 
-Folders: $GTEBENCH_AMAZON2018_SCIENTIFIC_DIR / $GTEBENCH_AMAZON2018_SAMPLES_DIR, else the shared-data folders.
+Folders: $GTEBENCH_AMAZON2018_SCIENTIFIC_DIR / $GTEBENCH_AMAZON2018_SAMPLES_DIR, else
+`<shared data>/amazon2018_scientific_seq` / `<shared data>/amazon2018_industrial_office_seq`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataError
-from .files import check_columns, check_unique, dataset_dir, find_file, open_text, read_json_file, shared_data_root
+from .files import check_columns, check_unique, find_file, local_dir, open_text, read_json_file
+from .sequences import split_known
+from .types import DatasetSpec, Loaded
 
 SCIENTIFIC_ENV = "GTEBENCH_AMAZON2018_SCIENTIFIC_DIR"
 SAMPLES_ENV = "GTEBENCH_AMAZON2018_SAMPLES_DIR"
@@ -32,9 +35,10 @@ HOW_TO_GET = (
 
 
 def scientific_files() -> list[Path]:
-    folder = dataset_dir(SCIENTIFIC_ENV, shared_data_root() / "amazon2018_scientific_seq")
+    folder = local_dir(SCIENTIFIC_ENV, "amazon2018_scientific_seq")
     how = HOW_TO_GET.format(env=SCIENTIFIC_ENV)
-    return [find_file(folder, "Scientific.inter", (".json",), how), find_file(folder, "Scientific.item", (".json",), how)]
+    return [find_file(folder, "Scientific.inter", (".json",), how),
+            find_file(folder, "Scientific.item", (".json",), how)]
 
 
 def _items_from_json(path: Path) -> pd.DataFrame:
@@ -49,15 +53,7 @@ def _items_from_json(path: Path) -> pd.DataFrame:
     return pd.DataFrame(records, columns=["item_id", *ITEM_FIELDS])
 
 
-def split_known(interactions: pd.DataFrame, items: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Drop interactions with items that have no metadata; return the kept rows and how many went."""
-    known = interactions["item_id"].isin(set(items["item_id"]))
-    return interactions[known].reset_index(drop=True), int((~known).sum())
-
-
-def load_scientific(spec=None):
-    from . import Loaded
-
+def load_scientific(spec: DatasetSpec | None = None) -> Loaded:
     inter_path, item_path = scientific_files()
     sequences = read_json_file(inter_path)
     if not isinstance(sequences, dict):
@@ -92,11 +88,9 @@ def _list_or_none(text: str) -> list | None:
     return value if isinstance(value, list) else [value]
 
 
-def load_samples(spec):
-    from . import Loaded
-
+def load_samples(spec: DatasetSpec) -> Loaded:
     category = spec.options["category"]
-    folder = dataset_dir(SAMPLES_ENV, shared_data_root() / "amazon2018_industrial_office_seq")
+    folder = local_dir(SAMPLES_ENV, "amazon2018_industrial_office_seq")
     how = HOW_TO_GET.format(env=SAMPLES_ENV)
     item_path = find_file(folder, f"{category}.item", (".json",), how)
     items = _items_from_json(item_path)

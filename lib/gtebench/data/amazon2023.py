@@ -1,14 +1,9 @@
-"""Amazon Reviews 2023 for sequential recommendation, prepared exactly as the paper (its section 2.3).
+"""Amazon Reviews 2023 for sequential recommendation, prepared as the paper prepares it.
 
-Sources, in this order:
-1. a local folder: $GTEBENCH_AMAZON2023_DIR, else `<shared data>/amazon2023`, holding the files as the official
-   site distributes them, either flat or in the official layout
-   (`benchmark/0core/timestamp_w_his/All_Beauty.train.csv[.gz]`, `raw/meta_categories/meta_All_Beauty.jsonl[.gz]`;
-   split files may also be JSON lines with the same fields);
-2. the Hugging Face dataset `McAuley-Lab/Amazon-Reviews-2023` (the files behind the configs
-   `0core_timestamp_w_his_{domain}` and `raw_meta_{domain}`), downloaded with huggingface_hub.
+Sources: a local folder or the Hugging Face dataset `McAuley-Lab/Amazon-Reviews-2023` (data/amazon2023_sources.py
+says where each file is looked for).
 
-Preparation (the authors' process_amazon_2023.py): history items without metadata are dropped, rows whose
+Preparation (as the authors' preprocessing script): history items without metadata are dropped, rows whose
 target has no metadata or whose history becomes empty are removed, the last `max_history` (50) history items
 are kept. Rows keep their benchmark split: the absolute-timestamp split (train < T1 <= valid < T2 <= test) or
 leave-last-out. Ids stay the original parent_asin / user_id tokens in the exported files (RecBole renumbers);
@@ -19,7 +14,6 @@ per row the target before its history items. Every removal is counted in the man
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Iterator
 
@@ -27,123 +21,20 @@ import numpy as np
 import pandas as pd
 
 from ..io import write_json
+from .amazon2023_sources import VARIANTS, source_files
 from .cache import cached, checksums, save_frame
 from .errors import DataError
-from .files import check_columns, iter_jsonl, open_text, shared_data_root
+from .files import check_columns, iter_jsonl, open_text
+from .sequences import SPLITS
+from .types import Loaded
 
 log = logging.getLogger(__name__)
 
-HF_REPO = "McAuley-Lab/Amazon-Reviews-2023"
-LOCAL_ENV = "GTEBENCH_AMAZON2023_DIR"
 T1, T2 = 1628643414042, 1658002729837  # ms; the benchmark's absolute-timestamp split, shared by all categories
-SPLITS = ("train", "valid", "test")
-# variant -> folder of the benchmark files in the official layout (HF repository and the official site)
-VARIANTS = {
-    "0core_timestamp_w_his": "benchmark/0core/timestamp_w_his",
-    "5core_timestamp_w_his": "benchmark/5core/timestamp_w_his",
-    "0core_last_out_w_his": "benchmark/0core/last_out_w_his",
-    "5core_last_out_w_his": "benchmark/5core/last_out_w_his",
-}
-CATEGORIES = (
-    "All_Beauty", "Amazon_Fashion", "Appliances", "Arts_Crafts_and_Sewing", "Automotive", "Baby_Products",
-    "Beauty_and_Personal_Care", "Books", "CDs_and_Vinyl", "Cell_Phones_and_Accessories",
-    "Clothing_Shoes_and_Jewelry", "Digital_Music", "Electronics", "Gift_Cards", "Grocery_and_Gourmet_Food",
-    "Handmade_Products", "Health_and_Household", "Health_and_Personal_Care", "Home_and_Kitchen",
-    "Industrial_and_Scientific", "Kindle_Store", "Magazine_Subscriptions", "Movies_and_TV", "Musical_Instruments",
-    "Office_Products", "Patio_Lawn_and_Garden", "Pet_Supplies", "Software", "Sports_and_Outdoors",
-    "Subscription_Boxes", "Tools_and_Home_Improvement", "Toys_and_Games", "Unknown", "Video_Games",
-)
 META_FIELDS = ("title", "features", "categories", "description", "main_category")
 ROW_COLUMNS = ("user_id", "parent_asin", "timestamp", "history")
 PREP_VERSION = 1  # bump when filtering, truncation or id mapping changes
 CHUNK_ROWS = 200_000
-
-
-def check_category(domain: str) -> str:
-    if domain not in CATEGORIES:
-        raise DataError(f"unknown Amazon Reviews 2023 category {domain!r}; valid categories: {list(CATEGORIES)}")
-    return domain
-
-
-# ---------------------------------------------------------------- locating files
-
-
-def local_dir() -> Path:
-    return Path(os.environ[LOCAL_ENV]).expanduser() if os.environ.get(LOCAL_ENV) else shared_data_root() / "amazon2023"
-
-
-def _first_existing(folder: Path, relatives: list[str]) -> Path | None:
-    for rel in relatives:
-        for suffix in ("", ".gz"):
-            if (folder / f"{rel}{suffix}").is_file():
-                return folder / f"{rel}{suffix}"
-    return None
-
-
-def local_files(folder: Path, domain: str, variant: str) -> tuple[dict[str, Path], Path]:
-    """The split files and the metadata file in `folder` (flat or official layout); errors say what is missing."""
-    subdir = VARIANTS[variant]
-    splits = {}
-    for split in SPLITS:
-        names = [f"{domain}.{split}.{ext}" for ext in ("csv", "jsonl")]
-        found = _first_existing(folder, [f"{subdir}/{n}" for n in names] + names)
-        if found is None:
-            raise DataError(
-                f"Amazon Reviews 2023 {variant} {split} file for {domain} not found in {folder} (looked for "
-                f"{subdir}/{names[0]}[.gz] and {names[0]}[.gz], also .jsonl). Download it from "
-                f"https://amazon-reviews-2023.github.io/ ({subdir}/) or the HF dataset {HF_REPO}, or unset "
-                f"{LOCAL_ENV} to download from the hub"
-            )
-        splits[split] = found
-    meta_name = f"meta_{domain}.jsonl"
-    meta = _first_existing(folder, [f"raw/meta_categories/{meta_name}", meta_name])
-    if meta is None:
-        raise DataError(
-            f"Amazon Reviews 2023 metadata {meta_name}[.gz] not found in {folder} (or raw/meta_categories/ in it); "
-            f"download it from https://amazon-reviews-2023.github.io/ or the HF dataset {HF_REPO}"
-        )
-    return splits, meta
-
-
-def hub_files(domain: str, variant: str) -> tuple[dict[str, Path], Path]:
-    """Download (or reuse the HF cache of) the official files behind the configs the authors load."""
-    splits = {s: hub_file(f"{VARIANTS[variant]}/{domain}.{s}.csv") for s in SPLITS}
-    return splits, hub_file(f"raw/meta_categories/meta_{domain}.jsonl")
-
-
-def metadata_file(domain: str) -> Path:
-    """Only the metadata file of a category (product search pools need item text from many categories)."""
-    check_category(domain)
-    folder = local_dir()
-    if os.environ.get(LOCAL_ENV) or folder.is_dir():
-        name = f"meta_{domain}.jsonl"
-        found = _first_existing(folder, [f"raw/meta_categories/{name}", name])
-        if found is None:
-            raise DataError(f"Amazon Reviews 2023 metadata {name}[.gz] not found in {folder}; download it from "
-                            f"https://amazon-reviews-2023.github.io/ or the HF dataset {HF_REPO}")
-        return found
-    return hub_file(f"raw/meta_categories/meta_{domain}.jsonl")
-
-
-def hub_file(filename: str, repo: str = HF_REPO, local_env: str = LOCAL_ENV) -> Path:
-    """One file of a HF dataset repository (downloaded once into the HF cache)."""
-    try:
-        from huggingface_hub import hf_hub_download
-
-        return Path(hf_hub_download(repo_id=repo, filename=filename, repo_type="dataset"))
-    except Exception as exc:  # network, auth or missing file: say which file and the offline alternative
-        raise DataError(
-            f"could not download {filename} from the HF dataset {repo} ({type(exc).__name__}: {exc}); without "
-            f"internet, put the official files in a folder and set {local_env} to it"
-        ) from exc
-
-
-def source_files(domain: str, variant: str) -> tuple[dict[str, Path], Path]:
-    check_category(domain)
-    folder = local_dir()
-    if os.environ.get(LOCAL_ENV) or folder.is_dir():
-        return local_files(folder, domain, variant)
-    return hub_files(domain, variant)
 
 
 # ---------------------------------------------------------------- reading
@@ -191,9 +82,8 @@ def iter_split_chunks(path: Path) -> Iterator[pd.DataFrame]:
         for chunk in reader:
             check_columns(chunk.columns, ROW_COLUMNS[:3], path)
             if "history" not in chunk.columns:
-                raise DataError(
-                    f"{path}: no 'history' column; use the *_w_his benchmark files (e.g. {VARIANTS['0core_timestamp_w_his']})"
-                )
+                example = VARIANTS["0core_timestamp_w_his"]
+                raise DataError(f"{path}: no 'history' column; use the *_w_his benchmark files (e.g. {example})")
             chunk = chunk[list(ROW_COLUMNS)].assign(line=np.arange(offset, offset + len(chunk)))
             offset += len(chunk)
             yield _typed(chunk, path)
@@ -227,7 +117,8 @@ def filter_rows(chunk: pd.DataFrame, with_meta: set[str], max_history: int) -> t
     kept_users, kept_items, kept_histories, kept_stamps = [], [], [], []
     counts = {"rows_read": len(chunk), "target_without_metadata": 0, "history_items_without_metadata": 0,
               "empty_history": 0}
-    for user, target, history, stamp in zip(chunk["user_id"], chunk["parent_asin"], chunk["history"], chunk["timestamp"]):
+    columns = (chunk["user_id"], chunk["parent_asin"], chunk["history"], chunk["timestamp"])
+    for user, target, history, stamp in zip(*columns):
         if target not in with_meta:
             counts["target_without_metadata"] += 1
             continue
@@ -286,10 +177,8 @@ def with_positions(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 # ---------------------------------------------------------------- loader
 
 
-def prepare_amazon2023(domain: str, variant: str = "0core_timestamp_w_his", max_history: int = 50):
+def prepare_amazon2023(domain: str, variant: str = "0core_timestamp_w_his", max_history: int = 50) -> Loaded:
     """Prepared (items, rows, report) for one category; cached under GTEBENCH_HOME/prepared with a manifest."""
-    from . import Loaded
-
     if variant not in VARIANTS:
         raise DataError(f"unknown Amazon Reviews 2023 variant {variant!r}; valid: {sorted(VARIANTS)}")
     split_files, meta_file = source_files(domain, variant)

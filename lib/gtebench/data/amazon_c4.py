@@ -10,33 +10,30 @@ never holds the JSON text and the table at the same time.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
+from ..io import atomic_path
 from .cache import cached, checksums
 from .errors import DataError
-from .files import check_columns, find_file, iter_jsonl, open_text, shared_data_root
+from .files import check_columns, find_file, hub_file, iter_jsonl, local_or_hub, open_text
+from .types import SearchDataset, SearchSpec
 
 LOCAL_ENV = "GTEBENCH_AMAZON_C4_DIR"
+LOCAL_NAME = "amazon_c4"  # the folder in the shared data
 HF_REPO = "McAuley-Lab/Amazon-C4"
 POOL_STEM = "sampled_item_metadata_1M"
 PREP_VERSION = 1
 BATCH = 100_000
 
 
-def local_dir() -> Path:
-    return Path(os.environ[LOCAL_ENV]).expanduser() if os.environ.get(LOCAL_ENV) else shared_data_root() / "amazon_c4"
-
-
 def source_files() -> tuple[Path, Path]:
-    folder = local_dir()
-    if os.environ.get(LOCAL_ENV) or folder.is_dir():
+    """The test queries and the pool metadata file, from the local folder or the HF hub."""
+    folder = local_or_hub(LOCAL_ENV, LOCAL_NAME)
+    if folder is not None:
         how = f"download them from the HF dataset {HF_REPO} and set {LOCAL_ENV} to their folder"
         return find_file(folder, "test", (".csv",), how), find_file(folder, POOL_STEM, (".jsonl",), how)
-    from .amazon2023 import hub_file
-
     return hub_file("test.csv", HF_REPO, LOCAL_ENV), hub_file(f"{POOL_STEM}.jsonl", HF_REPO, LOCAL_ENV)
 
 
@@ -48,8 +45,6 @@ def write_pool(jsonl: Path, out: Path) -> dict:
     schema = pa.schema([("item_id", pa.string()), ("category", pa.string()), ("metadata", pa.string())])
     seen: set[str] = set()
     empty = 0
-    from ..io import atomic_path
-
     with atomic_path(out) as tmp:
         writer = pq.ParquetWriter(tmp, schema)
         batch: dict[str, list] = {"item_id": [], "category": [], "metadata": []}
@@ -76,9 +71,7 @@ def write_pool(jsonl: Path, out: Path) -> dict:
     return {"pool": len(seen), "pool_items_with_empty_text": empty}
 
 
-def load_amazon_c4(spec):
-    from .search import SearchDataset
-
+def load_amazon_c4(spec: SearchSpec) -> SearchDataset:
     test_path, pool_path = source_files()
     sources = checksums([test_path, pool_path])
     params = {"key": spec.key, "sources": sources, "prep_version": PREP_VERSION}

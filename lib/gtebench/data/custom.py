@@ -24,8 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cache import checksums
 from .errors import DataError
 from .files import check_columns, check_unique, find_file, iter_jsonl, open_text, read_json_file
+from .sequences import split_known
+from .types import DatasetSpec, Loaded, SearchDataset, SearchSpec
 
 FORMAT_HINT = "see the folder format in gtebench/data/custom.py (items, interactions, queries, qrels)"
 
@@ -67,9 +70,7 @@ def text_recipe_name(folder: Path) -> str:
     return "template:" + options.get("text_template", "{title}")
 
 
-def custom_spec(key: str):
-    from . import DatasetSpec
-
+def custom_spec(key: str) -> DatasetSpec:
     folder = Path(key[len("custom:"):]).expanduser()
     if not folder.is_dir():
         raise DataError(f"custom dataset folder {folder} does not exist; {FORMAT_HINT}")
@@ -89,10 +90,7 @@ def count_unsorted_users(interactions: pd.DataFrame) -> int:
     return int(interactions.loc[backwards, "user_id"].nunique())
 
 
-def load_custom(folder: Path):
-    from . import Loaded
-    from .amazon2018 import split_known
-
+def load_custom(folder: Path) -> Loaded:
     items, items_path = read_items(folder)
     interactions, inter_path = read_table(folder, "interactions", ("user_id", "item_id", "timestamp"))
     stamps = pd.to_numeric(interactions["timestamp"], errors="coerce")
@@ -105,9 +103,7 @@ def load_custom(folder: Path):
     return Loaded(items=items, interactions=interactions, files=[items_path, inter_path], report=report)
 
 
-def custom_search_spec(key: str):
-    from .search import SearchSpec
-
+def custom_search_spec(key: str) -> SearchSpec:
     folder = Path(key[len("custom:"):]).expanduser()
     if not folder.is_dir():
         raise DataError(f"custom dataset folder {folder} does not exist; {FORMAT_HINT}")
@@ -115,11 +111,8 @@ def custom_search_spec(key: str):
                       text_recipe=text_recipe_name(folder), options={"folder": str(folder)})
 
 
-def load_custom_search(spec):
+def load_custom_search(spec: SearchSpec) -> SearchDataset:
     """queries + qrels + items of a custom folder; judgments of items without metadata are dropped and counted."""
-    from .cache import checksums
-    from .search import SearchDataset
-
     folder = Path(spec.options["folder"])
     items, items_path = read_items(folder)
     queries, queries_path = read_table(folder, "queries", ("qid", "query"))

@@ -4,11 +4,11 @@ Sources: $GTEBENCH_ESCI_DIR (else `<shared data>/esci`) with the official `shopp
 and `shopping_queries_dataset_products.parquet` (github.com/amazon-science/esci-data), or the joined HF copy
 `tasksource/esci` (data/test-*.parquet). The paper's pool and the per-domain breakdown also need
 `asin2category.json` of McAuley-Lab/Amazon-Reviews-2023 (put it in the same folder, or it is downloaded) and
-the Amazon 2023 metadata files of the categories involved (see data/amazon2023.py).
+the Amazon 2023 metadata files of the categories involved (see data/amazon2023_sources.py).
 
 Relevance: "exact" (the paper: only Exact judgments, binary; one query per (query, Exact product) pair, qid
 "<query_id>:<product_id>", so a query with several Exact products appears several times, as in the authors'
-test.csv) or "graded" (one query per query_id, gains E 1.0, S 0.1, C 0.01, I 0).
+test split) or "graded" (one query per query_id, gains E 1.0, S 0.1, C 0.01, I 0).
 Pools: "paper" (each pair's product plus 50 random products of its Amazon 2023 category, pooled into one
 catalogue; item text from the Amazon 2023 metadata, title + description). The original draws the negatives
 unseeded; here an unseeded pool draws a seed, records it in the manifest and reuses it; option "seed" fixes it.
@@ -17,17 +17,20 @@ unseeded; here an unseeded pool draws a seed, records it in the manifest and reu
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 
 import pandas as pd
 
+from .amazon2023_sources import HF_REPO as AMAZON2023_REPO
+from .amazon2023_sources import metadata_file
 from .cache import cached, checksums, save_frame
 from .errors import DataError
-from .files import check_columns, find_file, open_text, read_json_file, shared_data_root
+from .files import check_columns, find_file, hub_file, iter_jsonl, local_dir, local_or_hub, open_text, read_json_file
+from .types import SearchDataset, SearchSpec
 
 LOCAL_ENV = "GTEBENCH_ESCI_DIR"
+LOCAL_NAME = "esci"  # the folder in the shared data
 HF_REPO = "tasksource/esci"
 LABELS = {"E": "Exact", "S": "Substitute", "C": "Complement", "I": "Irrelevant"}
 GAINS = {"Exact": 1.0, "Substitute": 0.1, "Complement": 0.01, "Irrelevant": 0.0}
@@ -71,7 +74,8 @@ def queries_and_qrels(examples: pd.DataFrame, relevance: str) -> tuple[pd.Series
         qids = exact["query_id"] + ":" + exact["product_id"]
         queries = pd.Series(exact["query"].str.strip().str.replace("\t", " ").to_numpy(), index=qids.to_numpy())
         qrels = pd.DataFrame({"qid": qids.to_numpy(), "item_id": exact["product_id"].to_numpy(), "relevance": 1.0})
-        return queries, qrels, {"queries_without_exact": int(examples["query_id"].nunique() - exact["query_id"].nunique())}
+        without_exact = int(examples["query_id"].nunique() - exact["query_id"].nunique())
+        return queries, qrels, {"queries_without_exact": without_exact}
     if relevance == "graded":
         qrels = pd.DataFrame({"qid": examples["query_id"], "item_id": examples["product_id"],
                               "relevance": examples["esci_label"].map(GAINS)})
@@ -84,7 +88,9 @@ def queries_and_qrels(examples: pd.DataFrame, relevance: str) -> tuple[pd.Series
     raise DataError(f"unknown ESCI relevance {relevance!r}; valid: 'exact' (the paper's) or 'graded'")
 
 
-def keep_categorised(qrels: pd.DataFrame, queries: pd.Series, asin2category: dict) -> tuple[pd.Series, pd.DataFrame, int]:
+def keep_categorised(
+    qrels: pd.DataFrame, queries: pd.Series, asin2category: dict
+) -> tuple[pd.Series, pd.DataFrame, int]:
     """The paper keeps pairs whose product has an Amazon 2023 category other than 'Unknown'; returns the drop count."""
     category = qrels["item_id"].map(asin2category)
     ok = category.notna() & ~category.fillna("").str.contains("Unknown")
@@ -100,7 +106,12 @@ def domain_name(category: str) -> str:
 def paper_pool(targets: pd.Series, asin2category: dict, n_neg: int = N_NEG, seed: int | None = None) -> pd.DataFrame:
     """The authors' pool: per (query, target) pair the target plus `n_neg` random items of its category.
 
-    `targets` lists the target item of every pair (repeats allowed: each pair draws its own negatives).
+    Args:
+        targets: the target item of every pair (repeats allowed: each pair draws its own negatives).
+        asin2category: item id -> Amazon 2023 category (spelt with spaces), the items to draw from.
+        n_neg: negatives drawn per pair (fewer when the category is smaller).
+        seed: seed of the draw; None draws unseeded.
+
     Returns item_id, category (underscore form), pooled over all pairs.
     """
     by_category: dict[str, list[str]] = {}
@@ -120,17 +131,13 @@ def paper_pool(targets: pd.Series, asin2category: dict, n_neg: int = N_NEG, seed
 # ---------------------------------------------------------------- reading
 
 
-def local_dir() -> Path:
-    return Path(os.environ[LOCAL_ENV]).expanduser() if os.environ.get(LOCAL_ENV) else shared_data_root() / "esci"
-
-
 def read_examples() -> tuple[pd.DataFrame, list[Path]]:
     """US small test examples joined with product fields, from the official files or the HF copy."""
     import pyarrow.parquet as pq
 
-    folder = local_dir()
+    folder = local_or_hub(LOCAL_ENV, LOCAL_NAME)
     filters = [("product_locale", "=", "us"), ("small_version", "=", 1)]
-    if os.environ.get(LOCAL_ENV) or folder.is_dir():
+    if folder is not None:
         examples_path = find_file(folder, "shopping_queries_dataset_examples", (".parquet",), HOW_TO_GET)
         products_path = find_file(folder, "shopping_queries_dataset_products", (".parquet",), HOW_TO_GET)
         examples = pq.read_table(examples_path, filters=filters).to_pandas()
@@ -150,13 +157,11 @@ def read_examples() -> tuple[pd.DataFrame, list[Path]]:
 
 
 def read_asin2category() -> tuple[dict, Path]:
-    folder = local_dir()
+    folder = local_dir(LOCAL_ENV, LOCAL_NAME)
     local = [folder / n for n in ("asin2category.json", "asin2category.json.gz")]
     path = next((p for p in local if p.is_file()), None)
     if path is None:
-        from .amazon2023 import hub_file
-
-        path = hub_file("asin2category.json", local_env=LOCAL_ENV)
+        path = hub_file("asin2category.json", AMAZON2023_REPO, LOCAL_ENV)
     mapping = read_json_file(path)
     if not isinstance(mapping, dict):
         raise DataError(f"{path}: expected a JSON object {{asin: category}}")
@@ -165,9 +170,6 @@ def read_asin2category() -> tuple[dict, Path]:
 
 def pool_metadata(pool: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Title and description of every pool item, streamed from the Amazon 2023 metadata of its category."""
-    from .amazon2023 import metadata_file
-    from .files import iter_jsonl
-
     wanted = pool.groupby("category")["item_id"].apply(set).to_dict()
     records = []
     for category, ids in wanted.items():
@@ -182,7 +184,9 @@ def pool_metadata(pool: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
 # ---------------------------------------------------------------- loaders
 
 
-def build(spec, examples: pd.DataFrame, asin2category: dict | None) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame, dict]:
+def build(
+    spec: SearchSpec, examples: pd.DataFrame, asin2category: dict | None
+) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame, dict]:
     relevance, pool_kind = spec.options["relevance"], spec.options.get("pool", "judged")
     queries, qrels, report = queries_and_qrels(examples, relevance)
     report["examples"] = len(examples)
@@ -204,7 +208,8 @@ def build(spec, examples: pd.DataFrame, asin2category: dict | None) -> tuple[pd.
         items = pd.DataFrame({"item_id": products["product_id"].to_numpy(),
                               **{new: products[old].to_numpy() for old, new in PRODUCT_FIELDS.items()
                                  if old in products.columns}})
-        items["category"] = items["item_id"].map(lambda a: domain_name(asin2category.get(a, "")) if asin2category else "")
+        items["category"] = items["item_id"].map(
+            lambda a: domain_name(asin2category.get(a, "")) if asin2category else "")
     else:
         raise DataError(f"unknown ESCI pool {pool_kind!r}; valid: 'paper', 'judged'")
     report.update({"queries": len(queries), "pool": len(items)})
@@ -218,9 +223,7 @@ def _domains(queries: pd.Series, qrels: pd.DataFrame, items: pd.DataFrame) -> pd
     return pd.Series([domain.get(q, "") for q in queries.index], index=queries.index, dtype=str)
 
 
-def load_esci(spec):
-    from .search import SearchDataset
-
+def load_esci(spec: SearchSpec) -> SearchDataset:
     examples, files = read_examples()
     asin2category, category_path = (None, None)
     try:
@@ -247,12 +250,9 @@ def load_esci(spec):
 SAMPLE_ENV = "GTEBENCH_ESCI_SAMPLE_DIR"
 
 
-def load_esci_sample(spec):
+def load_esci_sample(spec: SearchSpec) -> SearchDataset:
     """The 200-row joined sample in shared data (official ids and columns, labels spelled out)."""
-    from .files import dataset_dir
-    from .search import SearchDataset
-
-    folder = dataset_dir(SAMPLE_ENV, shared_data_root() / "esci_sample200")
+    folder = local_dir(SAMPLE_ENV, "esci_sample200")
     path = find_file(folder, "esci_sample200", (".csv",), f"set {SAMPLE_ENV} or GTEBENCH_SHARED_DATA to its folder")
     with open_text(path) as handle:
         frame = pd.read_csv(handle, dtype=str, keep_default_na=False)

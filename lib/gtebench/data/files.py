@@ -1,4 +1,5 @@
-"""Finding and reading source files: the shared-data root, gzip-or-plain files, JSON lines with line numbers.
+"""Finding and reading source files: the shared-data root, a dataset's local folder or the HF hub, gzip-or-plain
+files, JSON lines with line numbers.
 
 Every reader streams (line by line or in chunks) so a multi-GB official file never sits in memory whole.
 """
@@ -27,13 +28,50 @@ def shared_data_root() -> Path:
     return base.parent / "shared" / "data"
 
 
-def dataset_dir(env_var: str, default: Path) -> Path:
-    """A per-dataset folder: its own environment variable wins over the shared-data default."""
-    return Path(os.environ[env_var]).expanduser() if os.environ.get(env_var) else default
+def local_dir(env_var: str, name: str) -> Path:
+    """A dataset's local folder: its own environment variable wins over `<shared data>/name`."""
+    if os.environ.get(env_var):
+        return Path(os.environ[env_var]).expanduser()
+    return shared_data_root() / name
+
+
+def local_or_hub(env_var: str, name: str) -> Path | None:
+    """The local folder to read (named by `env_var`, or present in the shared data), or None: use the HF hub."""
+    folder = local_dir(env_var, name)
+    return folder if os.environ.get(env_var) or folder.is_dir() else None
+
+
+def hub_file(filename: str, repo: str, local_env: str) -> Path:
+    """One file of a HF dataset repository (downloaded once into the HF cache)."""
+    try:
+        from huggingface_hub import hf_hub_download
+
+        return Path(hf_hub_download(repo_id=repo, filename=filename, repo_type="dataset"))
+    except Exception as exc:  # network, auth or missing file: say which file and the offline alternative
+        raise DataError(
+            f"could not download {filename} from the HF dataset {repo} ({type(exc).__name__}: {exc}); without "
+            f"internet, put the official files in a folder and set {local_env} to it"
+        ) from exc
+
+
+def first_existing(folder: Path, relatives: list[str]) -> Path | None:
+    """`folder/rel` or `folder/rel.gz` for the first relative path that exists, else None."""
+    for rel in relatives:
+        for suffix in ("", ".gz"):
+            if (folder / f"{rel}{suffix}").is_file():
+                return folder / f"{rel}{suffix}"
+    return None
 
 
 def find_file(folder: Path, stem: str, suffixes: tuple[str, ...], how_to_get: str) -> Path:
-    """`folder/stem{suffix}` for the first suffix that exists (plain or .gz); else an error saying where and how."""
+    """`folder/stem{suffix}` for the first suffix that exists (plain or .gz); else an error saying where and how.
+
+    Args:
+        folder: where to look.
+        stem: the file name without suffix, e.g. "ratings".
+        suffixes: the accepted suffixes in order of preference, e.g. (".jsonl", ".csv").
+        how_to_get: the end of the error message: how to obtain the file.
+    """
     candidates = [folder / f"{stem}{s}{gz}" for s in suffixes for gz in ("", ".gz")]
     for path in candidates:
         if path.is_file():

@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataError
+from .files import check_columns, check_unique, find_file, local_dir, open_text
+from .types import DatasetSpec, Loaded
 
 
 def recbole_ml100k_dir() -> Path:
@@ -70,19 +72,14 @@ _YEAR = r"\s*\((\d{4})\)\s*$"
 
 
 def latest_small_files() -> list[Path]:
-    from .files import dataset_dir, find_file, shared_data_root
-
-    folder = dataset_dir(LATEST_SMALL_ENV, shared_data_root() / "movielens_latest_small_2016")
+    folder = local_dir(LATEST_SMALL_ENV, "movielens_latest_small_2016")
     how = (f"download ml-latest-small from https://grouplens.org/datasets/movielens/ and set {LATEST_SMALL_ENV} "
            "(or GTEBENCH_SHARED_DATA) to its folder")
     return [find_file(folder, "ratings", (".csv",), how), find_file(folder, "movies", (".csv",), how)]
 
 
-def load_latest_small(spec=None):
+def load_latest_small(spec: DatasetSpec | None = None) -> Loaded:
     """ml-latest-small (GroupLens CSVs): ratings -> interactions, movies -> items (title, year, genres)."""
-    from . import Loaded
-    from .files import check_columns, check_unique, open_text
-
     ratings_path, movies_path = latest_small_files()
     with open_text(ratings_path) as handle:
         ratings = pd.read_csv(handle, dtype={"userId": str, "movieId": str})

@@ -11,61 +11,24 @@
     ds.report         # counts of everything filtered or dropped, never silent
 
 Every query has at least one relevant item in the pool and every qrel's item is in the pool; prepare_search
-checks both. Retrieval is over the whole pool (the paper's protocol; section 2.3 of paper.md).
+checks both. Retrieval is over the whole pool, as in the paper: every query is ranked against every pool item,
+not against a per-query candidate list. The types (SearchSpec, SearchDataset) live in data/types.py and are
+importable from here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from typing import Callable
 
-import pandas as pd
-
-from .errors import DataError
 from ..registry import did_you_mean
+from .amazon_c4 import load_amazon_c4
+from .custom import custom_search_spec, load_custom_search
+from .errors import DataError
+from .esci import load_esci, load_esci_sample
+from .types import SearchDataset, SearchSpec
 
-
-@dataclass(frozen=True)
-class SearchSpec:
-    key: str
-    description: str
-    loader: str  # a key of SEARCH_LOADERS
-    text_recipe: str
-    options: dict = field(default_factory=dict, compare=False)
-
-
-@dataclass
-class SearchDataset:
-    spec: SearchSpec
-    queries: pd.Series
-    qrels: pd.DataFrame
-    items: pd.DataFrame
-    query_domain: pd.Series
-    report: dict = field(default_factory=dict)
-    sources: dict = field(default_factory=dict)  # file name -> sha256
-
-    @property
-    def key(self) -> str:
-        return self.spec.key
-
-    @property
-    def text_recipe(self) -> str:
-        return self.spec.text_recipe
-
-    def item_texts(self, recipe: str | None = None) -> pd.Series:
-        from ..text import get_recipe, item_texts
-
-        return item_texts(self.items, get_recipe(recipe or self.spec.text_recipe))
-
-    def domains(self) -> list[str]:
-        return sorted(d for d in self.query_domain.unique() if d)
-
-    def for_domain(self, domain: str) -> "SearchDataset":
-        if domain not in self.domains():
-            raise DataError(f"{self.key}: no queries in domain {domain!r}; domains: {self.domains()}")
-        qids = self.query_domain.index[self.query_domain == domain]
-        return replace(self, queries=self.queries.loc[qids], qrels=self.qrels[self.qrels["qid"].isin(qids)],
-                       query_domain=self.query_domain.loc[qids])
+__all__ = ["SEARCH_DATASETS", "SEARCH_LOADERS", "SearchDataset", "SearchSpec", "check_search", "get_search_dataset",
+           "prepare_search"]
 
 
 def check_search(ds: SearchDataset) -> SearchDataset:
@@ -74,7 +37,8 @@ def check_search(ds: SearchDataset) -> SearchDataset:
         dup = ds.items.loc[ds.items["item_id"].duplicated(), "item_id"].unique()[:5].tolist()
         raise DataError(f"{ds.key}: duplicate item ids in the pool, e.g. {dup}")
     if ds.queries.index.duplicated().any():
-        raise DataError(f"{ds.key}: duplicate query ids, e.g. {ds.queries.index[ds.queries.index.duplicated()][:5].tolist()}")
+        dup = ds.queries.index[ds.queries.index.duplicated()][:5].tolist()
+        raise DataError(f"{ds.key}: duplicate query ids, e.g. {dup}")
     outside = set(ds.qrels["item_id"]) - set(ds.items["item_id"])
     if outside:
         raise DataError(f"{ds.key}: {len(outside)} judged item(s) are not in the pool, e.g. {sorted(outside)[:5]}")
@@ -86,30 +50,6 @@ def check_search(ds: SearchDataset) -> SearchDataset:
     if len(empty):
         raise DataError(f"{ds.key}: {len(empty)} empty query text(s), e.g. qid {empty[:5].tolist()}")
     return ds
-
-
-def _esci(spec: SearchSpec) -> SearchDataset:
-    from .esci import load_esci
-
-    return load_esci(spec)
-
-
-def _esci_sample(spec: SearchSpec) -> SearchDataset:
-    from .esci import load_esci_sample
-
-    return load_esci_sample(spec)
-
-
-def _c4(spec: SearchSpec) -> SearchDataset:
-    from .amazon_c4 import load_amazon_c4
-
-    return load_amazon_c4(spec)
-
-
-def _custom(spec: SearchSpec) -> SearchDataset:
-    from .custom import load_custom_search
-
-    return load_custom_search(spec)
 
 
 SEARCH_DATASETS: dict[str, SearchSpec] = {
@@ -133,14 +73,13 @@ SEARCH_DATASETS: dict[str, SearchSpec] = {
 }
 
 SEARCH_LOADERS: dict[str, Callable[[SearchSpec], SearchDataset]] = {
-    "esci": _esci, "esci-sample": _esci_sample, "amazon-c4": _c4, "custom": _custom,
+    "esci": load_esci, "esci-sample": load_esci_sample, "amazon-c4": load_amazon_c4, "custom": load_custom_search,
 }
 
 
 def get_search_dataset(key: str) -> SearchSpec:
+    """The spec of a search dataset key (`custom:<folder>` builds one); an unknown key lists the valid ones."""
     if key.startswith("custom:"):
-        from .custom import custom_search_spec
-
         return custom_search_spec(key)
     if key not in SEARCH_DATASETS:
         hint = did_you_mean(key, SEARCH_DATASETS)
@@ -149,5 +88,6 @@ def get_search_dataset(key: str) -> SearchSpec:
 
 
 def prepare_search(key: str) -> SearchDataset:
+    """Load a search dataset by key and check its invariants (check_search)."""
     spec = get_search_dataset(key)
     return check_search(SEARCH_LOADERS[spec.loader](spec))

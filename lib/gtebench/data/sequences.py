@@ -50,3 +50,9 @@ def last_prefixes(rows: pd.DataFrame, per_user: int | None) -> pd.DataFrame:
     rank = train.groupby("user_id", sort=False)["position"].rank(method="first", ascending=False)
     kept = train[rank <= per_user]
     return pd.concat([kept, rows[rows["split"] != "train"]]).sort_index()
+
+
+def split_known(interactions: pd.DataFrame, items: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Drop interactions with items that have no metadata; return the kept rows and how many went."""
+    known = interactions["item_id"].isin(set(items["item_id"]))
+    return interactions[known].reset_index(drop=True), int((~known).sum())

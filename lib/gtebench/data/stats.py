@@ -5,6 +5,8 @@ For datasets that come split with histories (Amazon 2023), `interactions` follow
 one per (history, target) row plus one for each row whose history has a single item (the user's first
 interaction, which appears only as history); sequence length = the longest history + 1 per user (after the
 50-item truncation).
+
+This module sits above both registries (it prepares datasets by key); no registry or loader imports it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..io import atomic_open
+from .errors import DataError
+from .registry import prepare
+from .search import prepare_search
 
 COLUMNS = ["dataset", "task", "statistic", "value"]
 
@@ -68,11 +73,9 @@ def tidy(dataset: str, task: str, stats: dict) -> pd.DataFrame:
 
 def dataset_statistics(sr: list[str], search: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
     """Statistics of every dataset that can be prepared; the others are returned with the reason."""
-    from . import DataError, prepare
-    from .search import prepare_search
-
     frames, skipped = [], {}
-    jobs = [(key, "sr", prepare, sr_statistics) for key in sr] + [(key, "ps", prepare_search, search_statistics) for key in search]
+    jobs = [(key, "sr", prepare, sr_statistics) for key in sr]
+    jobs += [(key, "ps", prepare_search, search_statistics) for key in search]
     for key, task, load, statistics in jobs:
         try:
             dataset = load(key)

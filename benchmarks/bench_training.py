@@ -3,12 +3,13 @@
 Prints seconds per training step (mean of timed steps after warm-up) and the ratio, measured in one process and
 one run, for SASRec-ID and SASRec-Text on MovieLens-100k with the default profile's data (max length 20, each
 user's 20 most recent prefixes, batch 256). "stock" = RecBole 1.2.1 as imported (autograd anomaly detection on,
-hand-written GELU, nn.Dropout); "ours" = anomaly off + fused GELU + RandDropout (gtebench.recsys.speedups). Both run fp32 on the same thread count, and both use
-the per-position adaptor of the paper's code, so only the speed fixes differ.
+hand-written GELU, nn.Dropout); "ours" = anomaly off + fused GELU + RandDropout (gtebench.recsys.speedups). Both
+run fp32 on the same thread count, and both use the per-position adaptor of the paper's code, so only the speed
+fixes differ.
 
 It also prints, in the same run: the text variant's step time against the ID variant's (ours; the issue's goal is
 <= 1.2x), with the paper's per-position adaptor and with the default profile's per-item dropout mask; and the
-full-ranking test evaluation of the runner (one per-user pass, gtebench.recsys.evaluation) against RecBole's own
+full-ranking test evaluation of a run (one per-user pass, gtebench.recsys.evaluation) against RecBole's own
 `Trainer.evaluate` on the same model and loader (goal <= 1.0x).
 
 The text/ID bound: the adaptor alone (its forward over every item's text row, the backward into its weights, the
@@ -31,7 +32,7 @@ import torch
 from gtebench.hardware import synchronise
 from gtebench.profiles import get_training_profile
 from gtebench.recsys import speedups
-from gtebench.recsys.runner import RunSpec, _build
+from gtebench.recsys.run import TOPK, RunSpec, build_run
 
 
 def mean_seconds(step, inputs: list, warmup: int = 3) -> float:
@@ -53,7 +54,7 @@ def seconds_per_step(spec: RunSpec, steps: int, stock: bool) -> tuple[float, int
         spec = dataclasses.replace(spec, profile=spec.profile.with_overrides(fast_dropout=False))
     context = speedups.stock_recbole() if stock else contextlib.nullcontext()
     with context:
-        _, model, trainer, (train_data, _, _), _ = _build(spec, spec.run_dir())
+        _, model, trainer, (train_data, _, _), _ = build_run(spec, spec.run_dir())
         model.train()
         optimizer = trainer.optimizer
         batches = [batch for _, batch in zip(range(steps + 3), train_data)]
@@ -70,7 +71,7 @@ def seconds_per_step(spec: RunSpec, steps: int, stock: bool) -> tuple[float, int
 def adaptor_seconds(spec: RunSpec, steps: int) -> float:
     """Seconds per step of the text adaptor alone: the adapted table of all items, a loss on it, the backward
     and an Adam step over the adaptor's parameters."""
-    _, model, _, _, _ = _build(spec, spec.run_dir())
+    _, model, _, _, _ = build_run(spec, spec.run_dir())
     model.train()
     table = model.item_embedding
     optimizer = torch.optim.Adam(table.adaptor.parameters(), lr=1e-3)
@@ -85,11 +86,10 @@ def adaptor_seconds(spec: RunSpec, steps: int) -> float:
 
 
 def evaluation_seconds(spec: RunSpec, repeats: int) -> tuple[float, float]:
-    """Best-of-`repeats` seconds of RecBole's full-ranking test evaluation and of the runner's per-user pass."""
+    """Best-of-`repeats` seconds of RecBole's full-ranking test evaluation and of a run's per-user pass."""
     from gtebench.recsys.evaluation import per_user_metrics
-    from gtebench.recsys.runner import TOPK
 
-    _, _, trainer, (_, _, test_data), _ = _build(spec, spec.run_dir())
+    _, _, trainer, (_, _, test_data), _ = build_run(spec, spec.run_dir())
     timings = {"recbole": [], "ours": []}
     for _ in range(repeats):
         start = time.perf_counter()
@@ -111,7 +111,8 @@ def main() -> None:
         backbone_overrides={"sasrec": {"id": {"hidden_size": 64}, "text": {"adaptor_per_position": True}}}
     )
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"
-    print(f"torch {torch.__version__}, {device}, {args.threads} CPU thread(s), {args.steps} timed steps per measurement")
+    print(f"torch {torch.__version__}, {device}, {args.threads} CPU thread(s), "
+          f"{args.steps} timed steps per measurement")
     ours_step = {}
     for variant, encoder in (("id", None), ("text", "minilm-l6")):
         spec = RunSpec("ml-100k", "sasrec", variant, encoder, 2020, profile)

@@ -34,11 +34,11 @@ def test_bad_shapes_and_users_without_positives_are_errors():
 def test_per_user_means_equal_recboles_evaluator(backbone):
     from gtebench.profiles import get_training_profile
     from gtebench.recsys.evaluation import per_user_metrics
-    from gtebench.recsys.runner import TOPK, RunSpec, _build
+    from gtebench.recsys.run import TOPK, RunSpec, build_run
 
     profile = get_training_profile("default").with_overrides(max_users=200, parallel_runs=1)
     spec = RunSpec("ml-100k", backbone, "id", None, 3, profile)
-    _, _, trainer, (_, valid_data, test_data), _ = _build(spec, spec.run_dir())
+    _, _, trainer, (_, valid_data, test_data), _ = build_run(spec, spec.run_dir())
     for loader in (valid_data, test_data):
         ours = per_user_metrics(trainer, loader, TOPK)
         recbole = trainer.evaluate(loader, load_best_model=False, show_progress=False)

@@ -8,7 +8,7 @@ import torch
 
 from gtebench.profiles import get_training_profile
 from gtebench.recsys.models import TextItemEmbedding, aligned_item_table, mlp_adaptor
-from gtebench.recsys.runner import RunSpec, build_recbole_data, train_and_evaluate
+from gtebench.recsys.run import RunSpec, build_recbole_data, train_and_evaluate
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +182,7 @@ def test_a_step_adapts_the_table_once_and_shares_its_dropout_mask(class_name, ba
 @pytest.fixture
 def one_thread():
     """Two torch threads on a 2-core machine shared with other work swing 5x in speed (5-35 s for one slice run,
-    measured); one thread is steady (7 s) and is what the runner's workers use."""
+    measured); one thread is steady (7 s) and is what run_many's workers use."""
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     yield

@@ -1,9 +1,9 @@
 import math
 
 import torch
+from recbole.model.layers import FeedForward
 
 import gtebench.recsys  # noqa: F401
-from recbole.model.layers import FeedForward
 
 
 def test_fused_gelu_equals_recboles_formula():

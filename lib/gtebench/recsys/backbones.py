@@ -16,6 +16,7 @@ BERT4Rec.yaml, because BERT4RecText has no yaml of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from ..registry import did_you_mean
 
 VARIANTS = ("id", "text")

@@ -26,6 +26,7 @@ import warnings
 
 import numpy as np
 
+
 def _numpy_aliases() -> None:
     for name, target in (("float_", np.float64), ("complex_", np.complex128), ("unicode_", np.str_)):
         try:
@@ -76,8 +77,8 @@ def _require_pandas_2() -> None:
 
 
 def _anomaly_detection_off() -> None:
-    import torch
     import recbole.model.sequential_recommender  # noqa: F401  (runs sine.py's set_detect_anomaly(True) once)
+    import torch
 
     torch.autograd.set_detect_anomaly(False)
 

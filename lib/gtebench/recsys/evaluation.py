@@ -38,7 +38,6 @@ def per_user_metrics(trainer, loader, topk: tuple[int, ...]) -> pd.DataFrame:
     """One row per evaluated user: internal user id, the 1-based rank of the first hit (0 when outside the top
     max(k)) and Recall / NDCG at every k, from the trainer's current model on a full-sort loader."""
     import torch
-
     from recbole.data.dataloader import FullSortEvalDataLoader
 
     if not isinstance(loader, FullSortEvalDataLoader):

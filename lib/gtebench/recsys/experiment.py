@@ -6,7 +6,7 @@ here, with errors that list what is valid) -> run_many -> a results file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -14,13 +14,13 @@ import pandas as pd
 from .. import paths
 from ..data import get_dataset
 from ..encoders.registry import get_encoder
-from ..profiles import TrainingProfile, get_training_profile
 from ..io import atomic_open
+from ..profiles import TrainingProfile, get_training_profile
 from ..results import write_results
 from ..significance import compare_best_generalist
 from ..tables import SR_METRICS
 from .backbones import get_backbone
-from .runner import PER_USER_FILE, RunSpec, records_to_frame, run_many
+from .run import PER_USER_FILE, RunSpec, records_to_frame, run_many
 
 
 class ConfigError(ValueError):
@@ -38,7 +38,6 @@ class SRExperimentConfig:
     results_file: Path
     include_popularity: bool = True
     pca_alphas: tuple[float, ...] = ()  # each text encoder also with items compressed to d(alpha) dimensions
-    parallel_runs: int | None = field(default=None)
 
     @classmethod
     def from_params(
@@ -54,6 +53,16 @@ class SRExperimentConfig:
         include_popularity: bool = True,
         pca_alphas: list[float] = (),
     ) -> "SRExperimentConfig":
+        """The validated config of a Table 1 run, from the notebook's parameters; errors list what is valid.
+
+        Args:
+            datasets: dataset keys; backbones: backbone keys; encoders: encoder keys of the text variants.
+            include_id: also train each backbone with ID items; include_popularity: add the popularity floor.
+            seeds: one run per seed.
+            profile: a training profile name; profile_overrides: settings of it to change.
+            results_file: under results/ unless absolute.
+            pca_alphas: each encoder also with items PCA-compressed to d(alpha) dimensions.
+        """
         for name, value in (("datasets", datasets), ("backbones", backbones), ("seeds", seeds)):
             if isinstance(value, str) or not value:
                 raise ConfigError(f"{name} must be a non-empty list, got {value!r}")
@@ -101,7 +110,8 @@ class SRExperimentConfig:
             if variant in get_backbone(backbone).variants  # a text-only backbone (UniSRec) gets no ID run
         ]
         if self.include_popularity:  # deterministic and untrained: one row per dataset, under the first seed
-            runs += [RunSpec(dataset, "popularity", "id", None, self.seeds[0], self.profile) for dataset in self.datasets]
+            runs += [RunSpec(dataset, "popularity", "id", None, self.seeds[0], self.profile)
+                     for dataset in self.datasets]
         return runs
 
     @property
@@ -121,7 +131,8 @@ def per_user_frame(specs: list[RunSpec]) -> pd.DataFrame:
             raise FileNotFoundError(f"{path}: per-user metrics of {spec.label} are missing; rerun the experiment")
         part = pd.read_csv(path)
         encoder = spec.encoder
-        model_class = get_encoder(encoder).model_class if encoder else ("baseline" if get_backbone(spec.backbone).baseline else "id")
+        baseline = get_backbone(spec.backbone).baseline
+        model_class = get_encoder(encoder).model_class if encoder else ("baseline" if baseline else "id")
         frames.append(part.assign(dataset=spec.dataset, backbone=spec.backbone, variant=spec.variant,
                                   model=spec.model, model_class=model_class, seed=spec.seed,
                                   user=part["user_token"].astype(str)))
@@ -135,7 +146,7 @@ def run_sr_experiment(config: SRExperimentConfig, progress: bool = True) -> pd.D
     against the best model of each other class (gtebench.significance), on per-user test metrics.
     """
     specs = config.run_specs()
-    records = run_many(specs, parallel=config.parallel_runs, progress=progress)
+    records = run_many(specs, progress=progress)
     frame = records_to_frame(records)
     write_results(frame, config.results_file)
     significance = compare_best_generalist(per_user_frame(specs), SR_METRICS, ("dataset", "backbone"))

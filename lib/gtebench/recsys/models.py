@@ -14,12 +14,11 @@ import contextlib
 
 import numpy as np
 import torch
-from torch import nn
-from torch.nn import functional as F
-
 from recbole.model.abstract_recommender import SequentialRecommender
 from recbole.model.sequential_recommender import BERT4Rec, GRU4Rec, SASRec
 from recbole.utils import InputType
+from torch import nn
+from torch.nn import functional as F
 
 
 class TextItemEmbedding(nn.Module):
@@ -165,7 +164,13 @@ def _check_rows(model, item_table: torch.Tensor) -> None:
 
 def text_item_embedding(model, config, item_table: torch.Tensor, size: int,
                         extra_rows: torch.Tensor | None = None) -> TextItemEmbedding:
-    """The MLP-adaptor-fronted text table that replaces `model.item_embedding` (`size`: the backbone's item width)."""
+    """The MLP-adaptor-fronted text table that replaces `model.item_embedding`.
+
+    Args:
+        model: the RecBole model; config: its Config (adaptor_hidden, adaptor_dropout, adaptor_per_position).
+        item_table: the frozen (n_items, plm_dim) text table; size: the backbone's item width.
+        extra_rows: trainable rows after the items (BERT4Rec's [MASK]), or None.
+    """
     _check_rows(model, item_table)
     adaptor = mlp_adaptor([item_table.shape[1], *config["adaptor_hidden"], size], config["adaptor_dropout"])
     return TextItemEmbedding(item_table, adaptor, per_position=config["adaptor_per_position"], extra_rows=extra_rows)

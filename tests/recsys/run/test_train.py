@@ -1,4 +1,5 @@
-"""Short real trainings on a slice of MovieLens-100k: they must beat a random ranker by a clear margin."""
+"""Short real trainings on a slice of MovieLens-100k: they must beat a random ranker by a clear margin, repeat with
+the seed, be reused when finished and resume after their last epoch when killed."""
 
 import math
 
@@ -8,7 +9,15 @@ import torch
 
 from gtebench.profiles import get_training_profile
 from gtebench.recsys.backbones import BackboneError
-from gtebench.recsys.runner import PER_USER_FILE, RunSpec, records_to_frame, train_and_evaluate
+from gtebench.recsys.run import (
+    PER_USER_FILE,
+    RESUME_FILE,
+    ResumableTraining,
+    RunSpec,
+    build_recbole_data,
+    records_to_frame,
+    train_and_evaluate,
+)
 from gtebench.results import validate
 
 SLICE = dict(max_users=300, max_epochs=3, stopping_step=2, parallel_runs=1)
@@ -58,54 +67,7 @@ def test_same_seed_same_metrics_and_no_reuse_across_embeddings():
     assert train_and_evaluate(spec)["reused"] is True
 
 
-def test_run_spec_validation():
-    profile = get_training_profile("default")
-    with pytest.raises(BackboneError, match="needs an encoder"):
-        RunSpec("ml-100k", "sasrec", "text", None, 1, profile)
-    with pytest.raises(BackboneError, match="takes no encoder"):
-        RunSpec("ml-100k", "sasrec", "id", "minilm-l6", 1, profile)
-    with pytest.raises(BackboneError, match="Did you mean"):
-        RunSpec("ml-100k", "sasrek", "id", None, 1, profile)
-
-
-ORPHAN_SCRIPT = """
-import concurrent.futures as cf, multiprocessing, os, sys, time
-from gtebench.recsys.runner import _worker_init
-
-def busy():
-    time.sleep(60)
-
-if __name__ == "__main__":
-    with cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
-                                initargs=(1,)) as pool:
-        print(pool.submit(os.getpid).result(), flush=True)
-        pool.submit(busy)
-        time.sleep(1)
-        os._exit(0)  # the parent dies mid-run, as a killed notebook kernel does
-"""
-
-
-def test_workers_die_with_their_parent(tmp_path):
-    import os
-    import subprocess
-    import sys
-    import time
-
-    script = tmp_path / "orphan.py"
-    script.write_text(ORPHAN_SCRIPT)
-    child = int(subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120).stdout.split()[0])
-    for _ in range(50):
-        try:
-            os.kill(child, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    os.kill(child, 9)
-    raise AssertionError(f"worker {child} outlived its parent")
-
-
 def test_popularity_is_evaluated_by_recbole_and_ranks_by_training_counts():
-    from gtebench.recsys.runner import build_recbole_data
     from gtebench.recsys.models import Popularity
 
     profile = get_training_profile("default").with_overrides(max_users=120)
@@ -127,14 +89,13 @@ def test_popularity_is_evaluated_by_recbole_and_ranks_by_training_counts():
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [2, 4])  # mid-training, and after the last epoch before the record
 def test_a_killed_run_resumes_after_its_last_epoch_with_the_same_result(monkeypatch, kill_after):
-    from gtebench.recsys import runner
-
-    profile = get_training_profile("default").with_overrides(max_users=60, max_epochs=4, stopping_step=10, parallel_runs=1)
+    profile = get_training_profile("default").with_overrides(max_users=60, max_epochs=4, stopping_step=10,
+                                                             parallel_runs=1)
     spec = RunSpec("ml-100k", "sasrec", "id", None, 5 + kill_after, profile)
     uninterrupted = train_and_evaluate(spec, reuse=False)
     (spec.run_dir() / "record.json").unlink()
 
-    save = runner.ResumableTraining.save
+    save = ResumableTraining.save
     saved_epochs = []
 
     def save_then_die(self, epoch, history, seconds):
@@ -143,44 +104,17 @@ def test_a_killed_run_resumes_after_its_last_epoch_with_the_same_result(monkeypa
         if len(saved_epochs) == kill_after:
             raise KeyboardInterrupt("killed")
 
-    monkeypatch.setattr(runner.ResumableTraining, "save", save_then_die)
+    monkeypatch.setattr(ResumableTraining, "save", save_then_die)
     with pytest.raises(KeyboardInterrupt):
         train_and_evaluate(spec)
-    assert (spec.run_dir() / runner.RESUME_FILE).is_file() and not (spec.run_dir() / "record.json").exists()
-    monkeypatch.setattr(runner.ResumableTraining, "save", save)
+    assert (spec.run_dir() / RESUME_FILE).is_file() and not (spec.run_dir() / "record.json").exists()
+    monkeypatch.setattr(ResumableTraining, "save", save)
 
     resumed = train_and_evaluate(spec)
     assert resumed["resumed_after_epoch"] == kill_after - 1
     assert resumed["valid_history"] == uninterrupted["valid_history"] and resumed["epochs"] == 4
     assert resumed["test"] == uninterrupted["test"]
-    assert not (spec.run_dir() / runner.RESUME_FILE).exists()
-
-
-def test_run_id_ignores_other_backbones_overrides_only():
-    profile = get_training_profile("default")
-    spec = RunSpec("ml-100k", "sasrec", "id", None, 1, profile)
-    other_backbone = profile.with_overrides(backbone_overrides={**profile.backbone_overrides, "gru4rec": {"id": {"hidden_size": 32}}})
-    own_backbone = profile.with_overrides(backbone_overrides={**profile.backbone_overrides, "sasrec": {"id": {"hidden_size": 32}}})
-    assert RunSpec("ml-100k", "sasrec", "id", None, 1, other_backbone).run_id == spec.run_id
-    assert RunSpec("ml-100k", "sasrec", "id", None, 1, own_backbone).run_id != spec.run_id
-    assert RunSpec("ml-100k", "sasrec", "id", None, 2, profile).run_id != spec.run_id
-
-
-def test_pca_compressed_item_table_keeps_rows_and_reaches_alpha():
-    import numpy as np
-
-    from gtebench.recsys.runner import compressed_item_vectors
-
-    rng = np.random.default_rng(0)
-    vectors = (rng.standard_normal((500, 32)) * np.linspace(3, 0.1, 32)).astype(np.float32)
-    same, dim = compressed_item_vectors(vectors, None)
-    assert same is vectors and dim == 32
-    compressed, dim = compressed_item_vectors(vectors, 0.8)
-    assert compressed.shape == (500, dim) and 1 < dim < 32
-    kept = compressed.var(axis=0).sum() / (vectors - vectors.mean(0)).var(axis=0).sum()
-    assert 0.8 <= kept < 0.9  # the fewest directions that explain 80% of the variance
-    with pytest.raises(BackboneError, match="text variants only"):
-        RunSpec("ml-100k", "sasrec", "id", None, 1, get_training_profile("default"), 0.8)
+    assert not (spec.run_dir() / RESUME_FILE).exists()
 
 
 @pytest.mark.slow

@@ -1,0 +1,118 @@
+"""Building a run: RecBole's data and config, the model class, the item embeddings (PCA-compressed or not), and
+the model and trainer, with RecBole kept away from the caller's sys.argv and working directory."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+from ...data import prepare
+from ..backbones import get_backbone
+from ..speedups import use_rand_dropout
+from .spec import RunSpec, recbole_config_dict
+
+
+@contextlib.contextmanager
+def _isolated_argv_and_cwd(directory: Path):
+    """RecBole parses sys.argv into its config and creates log_tensorboard/ in the working directory."""
+    argv, cwd = sys.argv, os.getcwd()
+    sys.argv = argv[:1]
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        sys.argv = argv
+        os.chdir(cwd)
+
+
+def _model_class(spec: RunSpec):
+    from recbole.model import sequential_recommender
+
+    from .. import models
+
+    backbone = get_backbone(spec.backbone)
+    if spec.variant == "text":
+        return getattr(models, backbone.text_model)
+    return getattr(sequential_recommender, backbone.recbole_model, None) or getattr(models, backbone.recbole_model)
+
+
+def build_recbole_data(spec: RunSpec, run_dir: Path | None = None):
+    """RecBole's Config, dataset and (train, valid, test) loaders for a run, from the exported benchmark files."""
+    from recbole.config import Config
+    from recbole.data import create_dataset, data_preparation
+    from recbole.utils import init_seed
+
+    run_dir = run_dir or spec.run_dir()
+    profile = spec.profile
+    prepared = prepare(spec.dataset)
+    data_path, name = prepared.recbole_benchmark(profile.max_seq_len, profile.train_prefixes_per_user,
+                                                 profile.max_users)
+    config_dict = recbole_config_dict(spec, data_path, run_dir)
+    with _isolated_argv_and_cwd(run_dir):
+        config = Config(model=_model_class(spec), dataset=name, config_dict=config_dict)
+        init_seed(config["seed"], config["reproducibility"])
+        dataset = create_dataset(config)
+        train_data, valid_data, test_data = data_preparation(config, dataset)
+    return config, dataset, train_data, valid_data, test_data
+
+
+def run_embeddings(spec: RunSpec, show_progress: bool = False):
+    """The cached item embeddings of a text run (encoded on first use), or None for an ID run."""
+    if spec.variant != "text":
+        return None
+    from ...encoders.cache import embed
+    from ...text import get_recipe
+
+    prepared = prepare(spec.dataset)
+    return embed(spec.encoder, prepared.item_texts(), dataset=spec.dataset,
+                 recipe_hash=get_recipe(prepared.spec.text_recipe).hash, show_progress=show_progress)
+
+
+def compressed_item_vectors(vectors, alpha: float | None):
+    """The item table as it is, or projected onto its top d(alpha) principal directions (as in the paper: PCA
+    fitted on a seeded sample of up to 100k items, items centred by the catalogue mean); returns (vectors, dim)."""
+    if alpha is None:
+        return vectors, vectors.shape[1]
+    from ...encoders import pca
+
+    fitted = pca.fit(vectors)
+    dim = fitted.effective_dim(alpha)
+    return fitted.project(vectors, dim), dim
+
+
+def build_run(spec: RunSpec, run_dir: Path):
+    """A run's model and RecBole trainer, ready to fit.
+
+    Returns (RecBole's final config dict, model, trainer, (train, valid, test) loaders, embedding metadata or
+    None for an ID run).
+    """
+    from recbole.trainer import Trainer
+    from recbole.utils import init_seed
+    from torch.utils.tensorboard import SummaryWriter
+
+    from .. import models
+
+    config, _, train_data, valid_data, test_data = build_recbole_data(spec, run_dir)
+    init_seed(config["seed"], config["reproducibility"])
+    embedding_meta = None
+    embeddings = run_embeddings(spec)
+    if embeddings is not None:
+        vectors, pca_dim = compressed_item_vectors(embeddings.vectors, spec.pca_alpha)
+        table = models.aligned_item_table(train_data.dataset, embeddings.ids, vectors)
+        model = _model_class(spec)(config, train_data.dataset, table).to(config["device"])
+        embedding_meta = {"path": str(embeddings.path),
+                          **{k: embeddings.meta["key"][k] for k in ("precision", "weights", "dim")},
+                          "pca_alpha": spec.pca_alpha, "pca_dim": pca_dim}
+    else:
+        model = _model_class(spec)(config, train_data.dataset).to(config["device"])
+    if spec.profile.fast_dropout:
+        use_rand_dropout(model)
+    with _isolated_argv_and_cwd(run_dir):
+        trainer = Trainer(config, model)
+    # RecBole's SummaryWriter holds a path relative to the working directory at construction time; give it an
+    # absolute one so tensorboard events land in the run folder whatever the caller's directory is.
+    trainer.tensorboard.close()
+    trainer.tensorboard = SummaryWriter(str(run_dir / "tensorboard"))
+    return config.final_config_dict, model, trainer, (train_data, valid_data, test_data), embedding_meta

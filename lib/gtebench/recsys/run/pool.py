@@ -1,0 +1,110 @@
+"""Many runs side by side: worker processes that die with their parent, one log file per run, records in order."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import multiprocessing
+import os
+import sys
+
+from .build import run_embeddings
+from .spec import RunSpec
+from .train import finished_record, train_and_evaluate
+
+# glibc keeps the ~13 MB activation buffers of a training step instead of mmap/munmap-ing them every step.
+MALLOC_ENV = {
+    "MALLOC_MMAP_THRESHOLD_": "33554432",
+    "MALLOC_TRIM_THRESHOLD_": "4294967296",
+    "MALLOC_TOP_PAD_": "268435456",
+}
+
+
+def _die_with_parent() -> None:
+    """A worker of a killed notebook kernel would otherwise train on, orphaned, eating the CPU (Linux only)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+def worker_init(threads: int | None) -> None:
+    """Initializer of a worker process: die with the parent, use `threads` torch threads, warnings to stderr."""
+    import torch
+
+    _die_with_parent()
+    if threads:
+        torch.set_num_threads(threads)
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING)  # epoch lines go to the run's train.log, not the notebook
+    logging.getLogger().addHandler(console)
+
+
+def _worker_run(spec: RunSpec) -> dict:
+    handler = logging.FileHandler(spec.run_dir() / "train.log", mode="w")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        return train_and_evaluate(spec)
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+
+
+def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | None = None,
+             progress: bool = True) -> list[dict]:
+    """Run every spec (reusing finished ones), `parallel` at a time in spawned processes; records in spec order.
+
+    Args:
+        specs: the runs.
+        parallel: runs side by side; None = the first spec's profile's parallel_runs. With 1, runs execute in
+            this process.
+        threads: torch threads per worker process; None = the first spec's profile's threads_per_run.
+        progress: show a progress bar.
+    """
+    if not specs:
+        return []
+    from tqdm.auto import tqdm
+
+    profile = specs[0].profile
+    parallel = parallel or profile.parallel_runs
+    threads = threads if threads is not None else profile.threads_per_run
+    _encode_ahead(specs)  # in this process, once per (dataset, encoder), before any worker starts
+    records: dict[int, dict] = {}
+    todo = []
+    for index, spec in enumerate(specs):
+        if (record := finished_record(spec)) is not None:
+            records[index] = record
+        else:
+            todo.append(index)
+    todo.sort(key=lambda i: specs[i].variant == "id")  # text runs take longest: start them first, workers end together
+    bar = tqdm(total=len(specs), initial=len(records), desc="training runs", disable=not progress)
+    if parallel == 1 or len(todo) <= 1:
+        for index in todo:
+            bar.set_postfix_str(specs[index].label)
+            records[index] = train_and_evaluate(specs[index])
+            bar.update()
+    else:
+        for key, value in MALLOC_ENV.items():  # read by glibc when each worker process starts
+            os.environ.setdefault(key, value)
+        context = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(parallel, mp_context=context, initializer=worker_init,
+                                    initargs=(threads,)) as pool:
+            futures = {pool.submit(_worker_run, specs[i]): i for i in todo}
+            for future in cf.as_completed(futures):
+                index = futures[future]
+                records[index] = future.result()
+                bar.set_postfix_str(specs[index].label)
+                bar.update()
+    bar.close()
+    return [records[i] for i in range(len(specs))]
+
+
+def _encode_ahead(specs: list[RunSpec]) -> None:
+    """Fill the embedding cache in this process, once per (dataset, encoder), before workers start."""
+    first = {(s.dataset, s.encoder): s for s in specs if s.encoder}
+    for key in sorted(first):
+        run_embeddings(first[key], show_progress=True)

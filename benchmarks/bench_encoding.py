@@ -200,9 +200,9 @@ def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results:
 
     from gtebench.encoders.cache import embed
     from gtebench.encoders.engine import encode, token_lengths
-    from gtebench.hardware import fp32_matmul_rates
     from gtebench.encoders.offline import resolve_model_path
     from gtebench.encoders.registry import get_encoder
+    from gtebench.hardware import fp32_matmul_rates
 
     spec = get_encoder(model_key)
     values, n = texts.tolist(), len(texts)

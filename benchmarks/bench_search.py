@@ -60,7 +60,7 @@ def main() -> None:
     import faiss
 
     from gtebench.hardware import fp32_matmul_rates
-    from gtebench.search.retrieval import resolve_precision, top_k
+    from gtebench.search.retrieval import resolve_scoring_precision, top_k
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -76,7 +76,7 @@ def main() -> None:
     print(f"GENERATED unit vectors, dim {args.dim}, {args.queries} queries, top {args.k}, {args.threads} thread(s), "
           f"best of {args.repeats}; torch {torch.__version__}, faiss {faiss.__version__}")
     matmul_peak = max(fp32_matmul_rates(min(args.queries, 2048), args.dim, 65_536).values())
-    auto = resolve_precision("auto", "cpu")
+    auto = resolve_scoring_precision("auto", "cpu")
     precisions = [auto] + (["fp32"] if auto != "fp32" else [])
     print(f"{'items':>10} {'FAISS q/s':>10} " + " ".join(f"{'ours ' + p + ' q/s':>14} {'ratio':>6}" for p in precisions)
           + f" {'same top-k':>10} {'peak RSS':>9}")

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from gtebench.analysis import (
-    AnalysisError,
     MEASURES,
+    AnalysisError,
     analyse,
     effective_rank,
     embedding_measures,

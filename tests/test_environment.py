@@ -1,10 +1,9 @@
 """pyproject.toml is the single source of dependencies; environment.yml must list the same ones."""
 
-import tomllib
-
-import yaml
-
 from pathlib import Path
+
+import tomllib
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 

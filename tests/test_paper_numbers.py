@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from gtebench.encoders.registry import ENCODERS
 from gtebench.data import DATASETS
+from gtebench.encoders.registry import ENCODERS
 from gtebench.paper_numbers import beside_paper, load_paper_table, paper_cells_found
 from gtebench.recsys.backbones import BACKBONES
 from gtebench.tables import SR_METRICS

@@ -1,6 +1,6 @@
 import pytest
 
-from gtebench.profiles import ProfileError, TRAINING_PROFILES, get_training_profile
+from gtebench.profiles import TRAINING_PROFILES, ProfileError, get_training_profile
 
 
 def test_paper_profile_is_the_papers_protocol():

@@ -3,8 +3,15 @@
 import pandas as pd
 import pytest
 
-from gtebench.report import (README_END, README_START, paper_vs_ours, report_markdown, tidy_results,
-                             update_readme, write_report)
+from gtebench.report import (
+    README_END,
+    README_START,
+    paper_vs_ours,
+    report_markdown,
+    tidy_results,
+    update_readme,
+    write_report,
+)
 from gtebench.results import COLUMNS
 
 

@@ -1,24 +1,24 @@
-"""The batch's profiles: named ones, YAML files a user writes, and the GPU estimate of the paper profile."""
+"""Batches of notebooks: named ones, YAML files a user writes, the GPU estimate of the paper batch."""
 
 import pytest
 
-from gtebench.reproduce import BATCH_PROFILES, batch_estimate, load_batch_profile
+from gtebench.reproduce import BATCHES, batch_estimate, load_batch
 
 
-def test_named_profiles_and_the_paper_estimate():
-    assert load_batch_profile("default") is BATCH_PROFILES["default"]
-    estimate = batch_estimate(BATCH_PROFILES["paper"])
+def test_named_batches_and_the_paper_estimate():
+    assert load_batch("default") is BATCHES["default"]
+    estimate = batch_estimate(BATCHES["paper"])
     assert {d for d, _ in estimate.encoding} == {"amazon2023/All_Beauty", "amazon2023/Video_Games",
                                                  "amazon2023/Baby_Products", "esci", "amazon-c4"}
     assert ("esci", "nv-embed-v2") in estimate.encoding and not any(m.startswith("bm25") for _, m in estimate.encoding)
     assert estimate.total > 1  # hours, not seconds: the paper's grid needs a GPU
 
 
-def test_a_yaml_profile_file(tmp_path):
+def test_a_yaml_batch_file(tmp_path):
     path = tmp_path / "mine.yaml"
     path.write_text("notebooks:\n  - notebook: table1_sequential_recommendation.ipynb\n"
                     "    parameters: {datasets: [ml-latest-small], encoders: [minilm-l6]}\n")
-    (run,) = load_batch_profile(str(path))
+    (run,) = load_batch(str(path))
     assert run.notebook == "table1_sequential_recommendation.ipynb"
     assert run.parameters == {"datasets": ["ml-latest-small"], "encoders": ["minilm-l6"]}
 
@@ -28,18 +28,18 @@ def test_a_yaml_profile_file(tmp_path):
     ("notebooks: [table1]", "must be {notebook"),
     ("notebooks:\n  - notebook: nope.ipynb", "not a notebook in"),
 ])
-def test_bad_profile_files_say_what_is_expected(tmp_path, text, match):
+def test_bad_batch_files_say_what_is_expected(tmp_path, text, match):
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     with pytest.raises(ValueError, match=match):
-        load_batch_profile(str(path))
+        load_batch(str(path))
 
 
-def test_unknown_profile_names_the_known_ones(tmp_path):
+def test_unknown_batch_names_the_known_ones(tmp_path):
     with pytest.raises(ValueError, match="known"):
-        load_batch_profile("defualt")
+        load_batch("defualt")
     with pytest.raises(FileNotFoundError, match="does not exist"):
-        load_batch_profile(str(tmp_path / "missing.yaml"))
+        load_batch(str(tmp_path / "missing.yaml"))
 
 
 def test_each_batch_keeps_its_own_executed_notebooks(tmp_path):
@@ -56,8 +56,17 @@ def test_the_default_batch_runs_three_seeds_and_the_others_say_theirs():
     from gtebench.reproduce import _declared_parameters, notebooks_dir
 
     source = (notebooks_dir() / "table1_sequential_recommendation.ipynb").read_text()
-    assert "seeds = [2020, 2021, 2022]" in source  # the default profile: three seeds, mean and std
+    assert "seeds = [2020, 2021, 2022]" in source  # the default batch: three seeds, mean and std
     assert "seeds" in _declared_parameters(notebooks_dir() / "table1_sequential_recommendation.ipynb")
-    for profile in ("scientific", "paper"):
-        (table1,) = [r for r in BATCH_PROFILES[profile] if r.notebook.startswith("table1")]
+    for batch in ("scientific", "paper"):
+        (table1,) = [r for r in BATCHES[batch] if r.notebook.startswith("table1")]
         assert table1.parameters["seeds"] == [2020]
+
+
+def test_the_old_profile_flag_names_its_replacement(capsys):
+    from gtebench.reproduce import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--profile", "scientific"])
+    assert exit_info.value.code == 2
+    assert "use --batch scientific" in capsys.readouterr().err

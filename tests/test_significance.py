@@ -63,3 +63,15 @@ def test_seeds_are_averaged_per_user_before_pairing():
     row = compare_best_generalist(frame, ("ndcg@10",), ("dataset",)).iloc[0]
     assert row["mean"] - row["reference_mean"] == pytest.approx(0.1)
     assert row["p_ttest"] == 0.0  # a constant per-user difference
+
+
+def test_best_against_each_class_picks_the_leaders_and_breaks_ties_by_name():
+    from gtebench.significance import best_against_each_class
+
+    means = {"gte-a": 0.30, "gte-b": 0.30, "blair": 0.25, "blair-large": 0.28, "bm25": 0.10, "id": 0.40}
+    classes = {"gte-a": "generalist-encoder", "gte-b": "generalist-decoder", "blair": "specialised",
+               "blair-large": "specialised", "bm25": "lexical", "id": "id"}
+    # gte-a and gte-b tie: the first by name leads; one pair per reference class present, in REFERENCE_CLASSES order
+    assert best_against_each_class(means, classes) == [
+        ("gte-a", "specialised", "blair-large"), ("gte-a", "lexical", "bm25"), ("gte-a", "id", "id")]
+    assert best_against_each_class({"bm25": 0.1}, {"bm25": "lexical"}) == []  # no generalist, nothing to test

@@ -1,6 +1,6 @@
 """Embedding-space analysis: how evenly an encoder spreads the variance of its item vectors over its dimensions.
 
-From the paper (section 3.2, its Figure 1; paper.md section 5): the explained-variance spectrum and the
+From the paper (section 3.2, its Figure 1): the explained-variance spectrum and the
 alpha-effective dimension d(alpha) for alpha 0.80 and 0.95, both from the PCA of gtebench.encoders.pca (a seeded
 sample of up to 100,000 item vectors, the authors' code-level definition).
 
@@ -142,7 +142,13 @@ def mean_pairwise_cosine(vectors: np.ndarray, block: int = BLOCK) -> float:
 
 def embedding_measures(vectors: np.ndarray, *, alphas=ALPHAS, sample_size: int = pca_module.SAMPLE_SIZE,
                        seed: int = pca_module.SEED) -> tuple[dict[str, float], pd.DataFrame, pca_module.PCA]:
-    """Every measure of MEASURES for one matrix of item vectors, its explained-variance spectrum, and the PCA."""
+    """Every measure of MEASURES for one matrix of item vectors, its explained-variance spectrum, and the PCA.
+
+    Args:
+        vectors: (items, dim) item embeddings.
+        alphas: explained-variance fractions whose d(alpha) is measured.
+        sample_size, seed: the PCA's seeded sample of items.
+    """
     alphas = check_alphas(alphas)
     vectors = check_vectors(vectors)
     fitted = pca_module.fit(vectors, sample_size=sample_size, seed=seed)
@@ -177,7 +183,15 @@ def analyse(datasets, models, *, alphas=ALPHAS, sample_size: int = pca_module.SA
     """Encode the items of every dataset with every model (cached, the same files as the SR and search runs) and
     measure each embedding space. Rows follow gtebench.results with task "embedding", backbone and split "-",
     variant "item", metric = a key of MEASURES, seed = the PCA sample's seed, train_seconds = seconds spent
-    measuring (encoding excluded), config = the measure's source ("paper" or "addition") and its settings."""
+    measuring (encoding excluded), config = the measure's source ("paper" or "addition") and its settings.
+
+    Args:
+        datasets: dataset keys (recommendation or search; search pools are encoded as items).
+        models: encoder keys.
+        alphas, sample_size, seed: as in embedding_measures.
+        profile: the results' profile column.
+        device, precision, show_progress: passed to the encoder (gtebench.encoders.cache.embed).
+    """
     from .encoders.cache import embed
     from .encoders.registry import get_encoder
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from .encoders.registry import get_encoder
 
 # Approximate sizes of the paper's data: items to encode and training rows (interactions) per dataset.
-# Amazon Reviews 2023 items: the official statistics of each category's metadata; interactions: paper.md 2.1
-# gives the range 104,766 (All_Beauty) to 3,583,323 (Video_Games); Baby_Products taken between them. Search pools
-# and queries: paper.md 2.2.
+# Amazon Reviews 2023 items: the official statistics of each category's metadata; interactions: the paper gives
+# the range 104,766 (All_Beauty) to 3,583,323 (Video_Games); Baby_Products taken between them. Search pools and
+# queries: the sizes the paper reports for ESCI and Amazon-C4.
 PAPER_DATA_SIZES: dict[str, dict[str, int]] = {
     "amazon2023/All_Beauty": {"items": 112_590, "rows": 104_766},
     "amazon2023/Video_Games": {"items": 137_269, "rows": 3_583_323},

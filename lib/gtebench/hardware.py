@@ -1,10 +1,9 @@
 """What this machine's processor can do fast: its feature flags, read once from /proc/cpuinfo (Linux; elsewhere
 none), and measured fp32 matmul rates of the two BLAS libraries in the process.
 
-bf16 is only worth it where the CPU multiplies bf16 natively: AVX-512 BF16 (bf16 dot products; a bf16 matmul ran
-~3x faster than fp32 on such a CPU, benchmarks/RESULTS.md) or AMX (bf16 matrix tiles; bf16 autocast encoded 2.4x
-faster, offline.md section 7). Elsewhere torch emulates bf16 and a bf16 matmul is several times *slower* than fp32
-(6x on an AVX2-only CPU, measured), so callers fall back to fp32.
+bf16 is only worth it where the CPU multiplies bf16 natively: AVX-512 BF16 (bf16 dot products) or AMX (bf16 matrix
+tiles). Elsewhere torch emulates bf16 and a bf16 matmul is several times *slower* than fp32, so callers fall back
+to fp32 (the measured rates are in benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -54,8 +53,8 @@ def cpu_has_bf16_dot() -> bool:
 
 def fp32_matmul_rates(m: int, k: int, n: int, repeats: int = 3) -> dict[str, float]:
     """GFLOP/s of an (m x k) @ (k x n) fp32 product through numpy's BLAS (OpenBLAS in the wheels) and torch's
-    (MKL), best of `repeats` after a warm-up. They differ by CPU: on an AMD EPYC (AVX2) OpenBLAS ran 133 GFLOP/s
-    against MKL's 100 (2 threads, 2048 x 384 x 65536); on Intel CPUs MKL is usually the faster."""
+    (MKL), best of `repeats` after a warm-up. Which is faster depends on the CPU (benchmarks/RESULTS.md), so
+    callers measure instead of assuming."""
     import time
 
     import numpy as np

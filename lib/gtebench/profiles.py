@@ -1,6 +1,7 @@
 """Profiles as plain data: how much compute a run gets. Notebooks pick one by name (papermill parameter).
 
-`paper` is the protocol of the paper's code (RecBole defaults + the BLaIR settings, paper.md section 2.3).
+`paper` is the protocol of the paper's code (RecBole defaults + the BLaIR settings: max
+sequence length 50, every training prefix, batch 2048, patience 10 on validation NDCG@10).
 `default` is what fits on 2 CPU cores in minutes; how it differs from `paper` is written beside each value and
 in the README ("Default profile versus the paper's protocol").
 """
@@ -8,6 +9,7 @@ in the README ("Default profile versus the paper's protocol").
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+
 from .registry import did_you_mean
 
 
@@ -30,7 +32,7 @@ class TrainingProfile:
     threads_per_run: int | None  # torch threads per run; None = torch's default
     max_users: int | None = None  # keep only the first N users (sorted ids) for quick runs; None = all
     backbone_overrides: dict = field(default_factory=dict)  # {"sasrec": {"id": {"hidden_size": 64}}}
-    fast_dropout: bool = True  # dropout masks from torch.rand, not bernoulli_: same model, ~4x cheaper (speedups.py)
+    fast_dropout: bool = True  # dropout masks from torch.rand, not bernoulli_: same model, cheaper (speedups.py)
 
     def __post_init__(self) -> None:
         checks = {
@@ -78,24 +80,20 @@ TRAINING_PROFILES: dict[str, TrainingProfile] = {
     ),
     "default": TrainingProfile(
         name="default",
-        max_seq_len=20,  # 2.6x cheaper than 50; ml-100k's last 20 items carry the signal (offline.md section 6)
+        max_seq_len=20,  # cheaper than 50; on ml-100k no loss against 50 at equal epochs (README)
         train_prefixes_per_user=20,  # each user's 20 most recent training prefixes: 5x fewer rows per epoch
         max_epochs=200,  # a cap, never reached: every run stops early
         stopping_step=5,  # half the paper's patience
         train_batch_size=256,  # with ~19k rows, 2048 would give 9 steps per epoch
         eval_batch_size=2048,
         learning_rate=1e-3,
-        bf16=False,  # bf16 autocast is 1.4-1.6x *slower* per step at 1 thread on a CPU without AMX
-        parallel_runs=2,  # two 1-thread runs side by side: 1.5x the throughput of one 2-thread run
+        bf16=False,  # bf16 autocast is slower per step at 1 thread on a CPU without AMX (README)
+        parallel_runs=2,  # two 1-thread runs side by side outrun one 2-thread run (README)
         threads_per_run=1,
-        # ID SASRec / GRU4Rec with the text variant's width (64) instead of the paper code's 300: 6x cheaper, and
-        # text and ID items then differ only in the item representation. The text adaptor's dropout mask drawn
-        # once per item and step instead of per sequence position: the same model at evaluation, ~1.4x faster
-        # training on CPU (dropout random numbers dominate a step).
-        # BERT4Rec likewise (64 for both variants). UniSRec (text only) at 64 too, instead of the paper's 300: the
-        # same width as SASRec-T, so the two differ only in the adaptor (MoE whitening vs MLP) and the cosine /
-        # temperature scores. Measured on ml-100k, 1 thread, while other work shared the CPU: 15 s per epoch at
-        # 64 (SASRec-T 11) against 69 s at 300, though 300 led on validation NDCG@10 after 3 epochs (0.046 vs 0.032).
+        # Every backbone at the text variant's width (64) instead of the paper code's 300, so text and ID items
+        # differ only in the item representation (UniSRec: only in the adaptor and the cosine scores); the text
+        # adaptor's dropout mask drawn once per item and step instead of per sequence position (the same model at
+        # evaluation). What each saves is measured in the README's "Default profile versus the paper's protocol".
         backbone_overrides={
             "sasrec": {"id": {"hidden_size": 64}, "text": {"adaptor_per_position": False}},
             "gru4rec": {"id": {"embedding_size": 64, "hidden_size": 64}, "text": {"adaptor_per_position": False}},

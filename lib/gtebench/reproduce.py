@@ -1,10 +1,13 @@
-"""The papermill batch: run every notebook of a profile, keep the executed copies, report each one's status.
+"""The papermill batch: run every notebook of a batch, keep the executed copies, report each one's status.
 
-    python -m gtebench.reproduce --profile default            # what `make reproduce` runs
-    python -m gtebench.reproduce --profile default -p seeds '[1, 2]' --only table1
+    python -m gtebench.reproduce --batch default            # what `make reproduce` runs
+    python -m gtebench.reproduce --batch default -p seeds '[1, 2]' --only table1
+
+A *batch* is a list of notebooks with their parameters (BATCHES, or a YAML file); the *training profile*
+(gtebench.profiles) is one of those parameters, the compute a Table 1 run gets.
 
 A failed notebook does not stop the others; it is reported with its error, and the batch exits non-zero.
-Parameters given with -p are YAML values (lists, dicts, numbers) and override the profile's for every notebook
+Parameters given with -p are YAML values (lists, dicts, numbers) and override the batch's for every notebook
 that declares them.
 """
 
@@ -33,9 +36,9 @@ PAPER_SR_DATASETS = ["amazon2023/All_Beauty", "amazon2023/Video_Games", "amazon2
 PAPER_SR_ENCODERS = ["blair-base", "blair-large", "text-embedding-3-large", "nv-embed-v2", "kalm"]
 PAPER_PS_ENCODERS = ["roberta-base", "colbertv2", "blair-base", "blair-large", "mgte", "instructor-xl", "sentence-t5-xxl",
                      "kalm", "jasper", "gte-qwen2", "nv-embed-v2", "text-embedding-3-large"]
-GPU_PROFILES = {"paper"}  # batches that print a GPU-hour estimate before they start
+GPU_BATCHES = {"paper"}  # batches that print a GPU-hour estimate before they start
 
-BATCH_PROFILES: dict[str, list[NotebookRun]] = {
+BATCHES: dict[str, list[NotebookRun]] = {
     "default": [
         NotebookRun("table1_sequential_recommendation.ipynb", {"profile": "default"}),
         NotebookRun("table2_product_search.ipynb"),
@@ -119,8 +122,8 @@ def _declared_parameters(path: Path) -> set[str]:
     raise ValueError(f"{path} has no cell tagged 'parameters'")
 
 
-def load_batch_profile(profile: str) -> list[NotebookRun]:
-    """A profile by name (BATCH_PROFILES) or from a YAML file, so a user adds one without editing code:
+def load_batch(batch: str) -> list[NotebookRun]:
+    """A batch by name (BATCHES) or from a YAML file, so a user adds one without editing code:
 
         notebooks:
           - notebook: table1_sequential_recommendation.ipynb
@@ -128,14 +131,14 @@ def load_batch_profile(profile: str) -> list[NotebookRun]:
     """
     import yaml
 
-    if profile in BATCH_PROFILES:
-        return BATCH_PROFILES[profile]
-    path = Path(profile)
+    if batch in BATCHES:
+        return BATCHES[batch]
+    path = Path(batch)
     if path.suffix not in (".yaml", ".yml"):
-        raise ValueError(f"unknown batch profile {profile!r}; known: {sorted(BATCH_PROFILES)}, or a .yaml file."
-                         f"{did_you_mean(profile, BATCH_PROFILES)}")
+        raise ValueError(f"unknown batch {batch!r}; known: {sorted(BATCHES)}, or a .yaml file."
+                         f"{did_you_mean(batch, BATCHES)}")
     if not path.is_file():
-        raise FileNotFoundError(f"profile file {path} does not exist")
+        raise FileNotFoundError(f"batch file {path} does not exist")
     spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     entries = spec.get("notebooks") if isinstance(spec, dict) else None
     if not isinstance(entries, list) or not entries:
@@ -151,24 +154,32 @@ def load_batch_profile(profile: str) -> list[NotebookRun]:
     return runs
 
 
-def executed_dir(profile: str) -> Path:
-    """Where a batch keeps its executed notebooks: results/executed for the default profile, a subfolder named
-    after any other profile (or YAML file), so batches never overwrite each other's record."""
-    name = profile if profile in BATCH_PROFILES else Path(profile).stem
+def executed_dir(batch: str) -> Path:
+    """Where a batch keeps its executed notebooks: results/executed for the default batch, a subfolder named
+    after any other batch (or YAML file), so batches never overwrite each other's record."""
+    name = batch if batch in BATCHES else Path(batch).stem
     base = paths.results_dir() / "executed"
     return base if name == "default" else base / name
 
 
-def run_batch(profile: str, overrides: dict | None = None, only: list[str] | None = None,
+def run_batch(batch: str, overrides: dict | None = None, only: list[str] | None = None,
               output_dir: Path | None = None) -> list[NotebookStatus]:
+    """Execute every notebook of a batch with papermill; a failed one is reported and the others still run.
+
+    Args:
+        batch: a name in BATCHES or a YAML batch file.
+        overrides: parameters for every notebook that declares them.
+        only: run only notebooks whose file name contains one of these.
+        output_dir: where the executed copies go (default: executed_dir(batch)).
+    """
     import papermill as pm
 
-    runs = all_runs = load_batch_profile(profile)
+    runs = all_runs = load_batch(batch)
     if only:
         runs = [r for r in runs if any(o in r.notebook for o in only)]
         if not runs:
-            raise ValueError(f"--only {only} matches no notebook of profile {profile!r}: {[r.notebook for r in all_runs]}")
-    output_dir = output_dir or executed_dir(profile)
+            raise ValueError(f"--only {only} matches no notebook of batch {batch!r}: {[r.notebook for r in all_runs]}")
+    output_dir = output_dir or executed_dir(batch)
     output_dir.mkdir(parents=True, exist_ok=True)
     statuses = []
     for run in runs:
@@ -176,7 +187,7 @@ def run_batch(profile: str, overrides: dict | None = None, only: list[str] | Non
         declared = _declared_parameters(source)
         parameters = {**run.parameters, **{k: v for k, v in (overrides or {}).items() if k in declared}}
         output = output_dir / run.notebook
-        print(f"[{profile}] {run.notebook} {parameters}", flush=True)
+        print(f"[{batch}] {run.notebook} {parameters}", flush=True)
         start = time.perf_counter()
         try:
             pm.execute_notebook(str(source), str(output), parameters=parameters, kernel_name="python3",
@@ -219,18 +230,23 @@ def main(argv: list[str] | None = None) -> int:
     import yaml
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--profile", default="default", help=f"one of {sorted(BATCH_PROFILES)}, or a YAML profile file")
+    parser.add_argument("--batch", default="default", help=f"one of {sorted(BATCHES)}, or a YAML batch file")
+    # --profile named the batch before training profiles and batches had their own names: say so, don't guess
+    parser.add_argument("--profile", help=argparse.SUPPRESS)
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="override a notebook parameter (YAML value)")
     parser.add_argument("--only", nargs="*", help="run only notebooks whose file name contains one of these")
     parser.add_argument("--output-dir", type=Path,
-                        help="where executed copies go (default: results/executed, or results/executed/<profile>)")
+                        help="where executed copies go (default: results/executed, or results/executed/<batch>)")
     args = parser.parse_args(argv)
+    if args.profile is not None:
+        parser.error(f"--profile is now --batch (a batch of notebooks): use --batch {args.profile}; the training "
+                     f"profile is a notebook parameter, e.g. -p profile paper")
     overrides = {name: yaml.safe_load(value) for name, value in args.parameter}
-    if args.profile in GPU_PROFILES:
-        print(batch_estimate(load_batch_profile(args.profile), overrides).report(), flush=True)
+    if args.batch in GPU_BATCHES:
+        print(batch_estimate(load_batch(args.batch), overrides).report(), flush=True)
     start = time.perf_counter()
-    statuses = run_batch(args.profile, overrides, args.only, args.output_dir)
+    statuses = run_batch(args.batch, overrides, args.only, args.output_dir)
     failed = [s for s in statuses if not s.ok]
     print(f"{len(statuses) - len(failed)} notebook(s) ok, {len(failed)} failed, {time.perf_counter() - start:.0f} s in all")
     return 1 if failed else 0

@@ -49,6 +49,29 @@ def holm(p_values) -> np.ndarray:
     return adjusted
 
 
+def best_against_each_class(means: dict[str, float], classes: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Which pairs to test: the best generalist against the best model of each reference class present.
+
+    `means` maps a model to its mean score, `classes` a model to its class. "Best" is the highest mean, equal
+    means going to the alphabetically first model. Returns (generalist, reference class, reference model) per
+    class in REFERENCE_CLASSES order; empty when no generalist is present. Used by the SR tests (per metric) and
+    the search tests alike.
+    """
+    def best(models: list[str]) -> str:
+        return min(models, key=lambda m: (-means[m], m))
+
+    generalists = [m for m in means if classes[m] in GENERALIST_CLASSES]
+    if not generalists:
+        return []
+    leader = best(generalists)
+    pairs = []
+    for reference_class in REFERENCE_CLASSES:
+        candidates = [m for m in means if classes[m] == reference_class]
+        if candidates:
+            pairs.append((leader, reference_class, best(candidates)))
+    return pairs
+
+
 def compare_best_generalist(per_user: pd.DataFrame, metrics: tuple[str, ...], group_keys: tuple[str, ...]) -> pd.DataFrame:
     """Best generalist against the best model of each reference class, per group (e.g. dataset x backbone).
 
@@ -64,25 +87,18 @@ def compare_best_generalist(per_user: pd.DataFrame, metrics: tuple[str, ...], gr
     for group, part in per_user.groupby(list(group_keys)):
         group = group if isinstance(group, tuple) else (group,)
         users = part.groupby(["model", "model_class", "user"])[list(metrics)].mean().reset_index()
+        classes = dict(zip(users["model"], users["model_class"]))
         for metric in metrics:
-            means = users.groupby(["model", "model_class"])[metric].mean().reset_index()
-            generalists = means[means["model_class"].isin(GENERALIST_CLASSES)]
-            if generalists.empty:
-                continue
-            best = generalists.sort_values([metric, "model"], ascending=[False, True]).iloc[0]
+            means = users.groupby("model")[metric].mean().to_dict()
             family = []
-            for reference_class in REFERENCE_CLASSES:
-                candidates = means[means["model_class"] == reference_class]
-                if candidates.empty:
-                    continue
-                other = candidates.sort_values([metric, "model"], ascending=[False, True]).iloc[0]
-                a = users[users["model"] == best["model"]].set_index("user")[metric]
-                b = users[users["model"] == other["model"]].set_index("user")[metric]
+            for model, reference_class, reference in best_against_each_class(means, classes):
+                a = users[users["model"] == model].set_index("user")[metric]
+                b = users[users["model"] == reference].set_index("user")[metric]
                 a, b = a.align(b, join="inner")
                 family.append({
                     **dict(zip(group_keys, group)), "metric": metric,
-                    "model": best["model"], "model_class": best["model_class"], "mean": float(a.mean()),
-                    "reference": other["model"], "reference_class": reference_class, "reference_mean": float(b.mean()),
+                    "model": model, "model_class": classes[model], "mean": float(a.mean()),
+                    "reference": reference, "reference_class": reference_class, "reference_mean": float(b.mean()),
                     "users": len(a), **{f"p_{t}": p for t, p in paired_p_values(a.to_numpy(), b.to_numpy()).items()},
                 })
             for test in TESTS:

@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from gtebench.encoders.engine import encode, resolve_precision
+from gtebench.encoders.engine import encode, resolve_encoding_precision
 from gtebench.encoders.registry import EncoderError, get_encoder
 
 TEXTS = ["Toy Story (1995). Genres: Animation, Children's, Comedy.", "GoldenEye (1995). Genres: Action, Adventure, Thriller."]
@@ -49,10 +49,10 @@ def test_empty_texts_and_bad_settings_are_errors():
     with pytest.raises(EncoderError, match="empty"):
         encode(get_encoder("tfidf-svd"), [])
     with pytest.raises(EncoderError, match="precision"):
-        resolve_precision("fp8", "cpu")
-    assert resolve_precision("auto", "cuda") == "bf16"
-    assert resolve_precision("auto", "cuda", preferred="fp32") == "fp32"  # the paper's dtype for the model wins
-    assert resolve_precision("fp16", "cuda", preferred="bf16") == "fp16"  # an explicit choice wins over both
+        resolve_encoding_precision("fp8", "cpu")
+    assert resolve_encoding_precision("auto", "cuda") == "bf16"
+    assert resolve_encoding_precision("auto", "cuda", preferred="fp32") == "fp32"  # the paper's dtype for the model wins
+    assert resolve_encoding_precision("fp16", "cuda", preferred="bf16") == "fp16"  # an explicit choice wins over both
 
 
 # ------------------------------------------------------------ the transformers loader, against hand-computed pooling

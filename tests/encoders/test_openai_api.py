@@ -1,6 +1,5 @@
 """text-embedding-3-large with a fake HTTP client and a local tokenizer: no network, no hub."""
 
-import numpy as np
 import pytest
 
 from gtebench.encoders import openai_api

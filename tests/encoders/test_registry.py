@@ -1,10 +1,15 @@
 import pytest
 
 from gtebench.encoders.registry import (
-    DEFAULT_ENCODERS, ENCODERS, PAPER_ENCODERS, EncoderError, EncoderSpec, get_encoder,
+    DEFAULT_ENCODERS,
+    ENCODERS,
+    PAPER_ENCODERS,
+    EncoderError,
+    EncoderSpec,
+    get_encoder,
 )
 
-# paper.md section 3 (Table 2 and the authors' scripts): key -> (hub id, dim, class, pooling, normalised)
+# The paper's Table 2 and the authors' scripts: key -> (hub id, dim, class, pooling, normalised)
 PAPER_TABLE = {
     "roberta-base": ("roberta-base", 768, "classic", "cls", False),
     "colbertv2": ("colbert-ir/colbertv2.0", 768, "classic", "pooler", False),

@@ -1,11 +1,11 @@
-"""BM25: ours agrees with a second implementation (rank_bm25); the paper's variant reproduces its normalisation."""
+"""BM25: ours agrees with a second implementation (rank_bm25); the paper's formula reproduces its normalisation."""
 
 import math
 
 import numpy as np
 import pytest
 
-from gtebench.search.bm25 import B, K1, BM25Error, PaperBM25, bm25_top_k, tokenize
+from gtebench.search.bm25 import K1, B, BM25Error, PaperBM25, bm25_top_k, tokenize
 
 CORPUS = [
     "red running shoes for men with a light sole",
@@ -27,7 +27,7 @@ def test_ours_agrees_with_rank_bm25():
     from rank_bm25 import BM25Okapi
 
     reference = BM25Okapi(tokenize(CORPUS), k1=K1, b=B)  # every term here is in fewer than half the documents
-    scores, positions, empty = bm25_top_k(QUERIES, CORPUS, k=len(CORPUS), variant="ours")
+    scores, positions, empty = bm25_top_k(QUERIES, CORPUS, k=len(CORPUS), formula="ours")
     for row, tokens in enumerate(tokenize(QUERIES)):
         expected = reference.get_scores(tokens)
         assert np.allclose(scores[row], expected[positions[row]], atol=1e-5)
@@ -35,7 +35,7 @@ def test_ours_agrees_with_rank_bm25():
     assert positions[3].tolist() == list(range(len(CORPUS)))  # no tokens: every score 0, pool order
 
 
-def test_paper_variant_hand_computed():
+def test_paper_formula_hand_computed():
     corpus = [["red", "shoe"], ["red", "red", "red", "shirt", "long", "text", "here"], ["blue", "shoe"]]
     model = PaperBM25(corpus)
     n, avgdl = 3, 11 / 3
@@ -52,15 +52,15 @@ def test_paper_variant_hand_computed():
     assert scores[2] == pytest.approx(floor * tf_part(1))
 
 
-def test_paper_variant_favours_long_documents_that_ours_normalises():
+def test_paper_formula_favours_long_documents_that_ours_normalises():
     corpus = ["shoes"] + ["shoes shoes " + " ".join(f"filler{i}" for i in range(60))] + [f"other{i}" for i in range(20)]
-    _, ours, _ = bm25_top_k(["shoes"], corpus, k=2, variant="ours")
-    _, paper, _ = bm25_top_k(["shoes"], corpus, k=2, variant="paper")
+    _, ours, _ = bm25_top_k(["shoes"], corpus, k=2, formula="ours")
+    _, paper, _ = bm25_top_k(["shoes"], corpus, k=2, formula="paper")
     assert ours[0, 0] == 0 and paper[0, 0] == 1  # length normalisation decides the order
 
 
 def test_bad_input():
-    with pytest.raises(BM25Error, match="variant must be one of"):
-        bm25_top_k(["q"], CORPUS, variant="okapi")
+    with pytest.raises(BM25Error, match="formula must be one of"):
+        bm25_top_k(["q"], CORPUS, formula="okapi")
     with pytest.raises(BM25Error, match="empty after tokenisation"):
-        bm25_top_k(["q"], ["a", "the"], variant="ours")
+        bm25_top_k(["q"], ["a", "the"], formula="ours")

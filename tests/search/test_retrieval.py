@@ -78,14 +78,14 @@ def test_a_zero_query_scores_zero_and_ranks_the_pool_in_order():
 
 def test_auto_precision_takes_bf16_only_where_it_is_native(monkeypatch):
     from gtebench import hardware
-    from gtebench.search.retrieval import resolve_precision
+    from gtebench.search.retrieval import resolve_scoring_precision
 
     monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx2", "fma"}))
-    assert resolve_precision("auto", "cpu") == "fp32"  # emulated bf16 is ~6x slower than fp32 on AVX2
-    assert resolve_precision("auto", "cuda") == "bf16"
+    assert resolve_scoring_precision("auto", "cpu") == "fp32"  # emulated bf16 is ~6x slower than fp32 on AVX2
+    assert resolve_scoring_precision("auto", "cuda") == "bf16"
     monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx512f", "avx512_bf16"}))
-    assert resolve_precision("auto", "cpu") == "bf16"
-    assert resolve_precision("fp32", "cuda") == "fp32"  # an explicit choice wins
+    assert resolve_scoring_precision("auto", "cpu") == "bf16"
+    assert resolve_scoring_precision("fp32", "cuda") == "fp32"  # an explicit choice wins
 
 
 def test_an_explicit_device_gives_the_same_result():

@@ -58,6 +58,14 @@ class Embeddings:
 
 
 def cache_key(spec: EncoderSpec, dataset: str, recipe_hash: str, role: str, precision: str, texts: pd.Series) -> dict:
+    """Everything that changes a vector, hashed into the cache file's name.
+
+    Args:
+        spec: the encoder's registry entry (model, weights, pooling, prompts, ...).
+        dataset: the dataset key; recipe_hash: the item-text recipe's hash.
+        role: "item" or "query"; precision: the resolved precision.
+        texts: the texts themselves (their ids and a checksum enter the key).
+    """
     key = {
         "model": spec.key,
         "hub_id": spec.hub_id,
@@ -150,6 +158,15 @@ def embed(
 
     Encoding runs in chunks of `chunk_size` rows, each saved as it finishes, so a killed run resumes from the last
     finished chunk; the final .npy and its sidecar appear only when every chunk is done.
+
+    Args:
+        encoder: an encoder key or registry entry.
+        texts: the texts, indexed by item or query id.
+        dataset, recipe_hash: name the texts in the cache key.
+        role: "item" or "query" (each has its own prompt).
+        precision, device, batch_size: how to encode (precision "auto": the entry's dtype or the device's best).
+        fit_corpus: the item texts, for corpus-fitted encoders encoding queries.
+        show_progress: a progress bar per chunk; chunk_size: rows per resumable chunk.
     """
     spec = get_encoder(encoder) if isinstance(encoder, str) else encoder
     if texts.index.has_duplicates:

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
-def resolve_precision(precision: str, device: str, preferred: str = "auto") -> str:
+def resolve_encoding_precision(precision: str, device: str, preferred: str = "auto") -> str:
     """`precision` unless "auto"; then the entry's own dtype (`preferred`, the paper's setting) or the device's
     best: bf16 on CUDA and on AMX CPUs, fp32 elsewhere."""
     if precision not in PRECISIONS:
@@ -46,7 +46,7 @@ def effective_precision(spec: EncoderSpec, precision: str, device: str) -> str:
         return "fp64"
     if spec.loader == "openai":
         return "api"
-    return resolve_precision(precision, device, spec.dtype)
+    return resolve_encoding_precision(precision, device, spec.dtype)
 
 
 def _torch_dtype(precision: str):
@@ -57,7 +57,7 @@ def _torch_dtype(precision: str):
 
 def _weights_dtype(precision: str, device: str):
     """On CUDA half-precision weights (half the memory, no casts); on CPU fp32 weights under autocast, the
-    combination measured in offline.md section 7."""
+    combination that is fast where the CPU has native bf16 (AMX), with cosines to fp32 vectors above 0.9999."""
     return _torch_dtype(precision) if device.startswith("cuda") else _torch_dtype("fp32")
 
 
@@ -241,7 +241,13 @@ def run_batches(
     show_progress: bool = True,
     description: str = "encoding",
 ) -> np.ndarray:
-    """Call `run` on batches of texts sorted by token length (long first); rows come back in input order."""
+    """Call `run` on batches of texts sorted by token length (long first); rows come back in input order.
+
+    Args:
+        run: a batch function (list of texts -> tensor of vectors).
+        texts: the texts; lengths: their token lengths (the sort key).
+        batch_size: texts per call; show_progress, description: the progress bar.
+    """
     import torch
 
     order = np.argsort(-lengths, kind="stable")
@@ -280,8 +286,14 @@ def encode(
     """Encode `texts` in the given role: the role's prompt (literal or by name) goes before every text of that
     role only, so a query and an item with the same text get different vectors when the entry has a prompt.
 
-    `fit_corpus` is for corpus-fitted encoders (tfidf-svd): they are fitted on the item texts and then
-    transform queries; for the item role the texts themselves are the corpus.
+    Args:
+        spec: the encoder's registry entry; texts: the texts; role: "item" or "query".
+        batch_size: texts per forward pass.
+        precision: "auto", "fp32", "bf16" or "fp16" (see resolve_encoding_precision).
+        device: "cuda", "cpu" or None (the GPU when there is one).
+        fit_corpus: for corpus-fitted encoders (tfidf-svd): they are fitted on the item texts and then transform
+            queries; for the item role the texts themselves are the corpus.
+        show_progress: a progress bar over batches.
     """
     spec.prompt(role)  # validates role
     texts = list(texts)

@@ -35,6 +35,7 @@ class OpenAIError(EncoderError):
 
 
 def urllib_post(url: str, headers: dict, payload: dict, timeout: float = 120.0) -> tuple[int, dict]:
+    """POST `payload` as JSON to `url` with `headers`, waiting `timeout` seconds: (HTTP status, JSON body)."""
     request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

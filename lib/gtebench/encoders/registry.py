@@ -20,6 +20,7 @@ hub id or local folder, and keyword overrides change any field (`get_encoder("hf
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+
 from ..registry import did_you_mean
 
 MODEL_CLASSES = ("classic", "specialised", "generalist-encoder", "generalist-decoder", "closed", "lexical")
@@ -169,7 +170,7 @@ ENCODERS: dict[str, EncoderSpec] = {
     ),
 }
 
-# The paper's Table 2 (paper.md section 3 and the authors' generate_emb_*.py scripts). BM25 has no entry: it is
+# The paper's Table 2 (its model list and the authors' generate_emb_*.py scripts). BM25 has no entry: it is
 # lexical scoring without vectors, handled by the search code.
 PAPER_ENCODERS = (
     _paper("roberta-base", "RoBERTa-base", "classic", "transformers", 768, "123M", "roberta-base",

@@ -26,7 +26,11 @@ def load_paper_table(name: str) -> pd.DataFrame:
 def beside_paper(ours: pd.DataFrame, metrics: tuple[str, ...], table: str = "table1",
                  keys: list[str] = TABLE1_KEYS) -> pd.DataFrame:
     """Our table (one row per `keys`, one column per metric, in percent) with `paper <metric>` and
-    `delta <metric>` (ours minus the paper's, in points) beside each metric; NaN where the paper has no cell."""
+    `delta <metric>` (ours minus the paper's, in points) beside each metric; NaN where the paper has no cell.
+
+    Args:
+        ours: our table; metrics: its metric columns; table: the paper's table name; keys: the row keys.
+    """
     paper = load_paper_table(table).pivot_table(index=keys, columns="metric", values="value")
     paper = paper.reindex(columns=list(metrics)).add_prefix("paper ").reset_index()
     merged = ours.merge(paper, on=keys, how="left")

@@ -1,6 +1,6 @@
 """BM25 over the whole pool: ours with bm25s, and the paper's, which carries a length-normalisation bug.
 
-Both use the paper's settings (paper.md section 2.3): word tokens, English stop words removed, k1 1.5, b 0.75,
+Both use the paper's settings: word tokens, English stop words removed, k1 1.5, b 0.75,
 Robertson's idf. Tokens are bm25s's: lower-cased runs of two or more word characters (the paper used NLTK's
 word_tokenize; this changes which punctuation splits words, not the model).
 
@@ -8,8 +8,8 @@ The paper's BM25 (BLaIR's product_search/bm25.py) normalises term frequency by t
 document length instead of the document's own length: the denominator tf + k1 (1 - b + b N / avgdl) is the same
 for every document and huge (N / avgdl ~ 10^4 on a million-item pool), so scores reduce to a weighted term count
 that favours long documents. That is why its nDCG@100 is near zero in the paper's Table 2 (1.10 on ESCI, 0.00 on
-Amazon-C4). `variant="paper"` reproduces it for parity (negative idf floored at 0.25 x the mean idf, as there);
-`variant="ours"` is a correct BM25 (bm25s).
+Amazon-C4). `formula="paper"` reproduces it for parity (negative idf floored at 0.25 x the mean idf, as there);
+`formula="ours"` is a correct BM25 (bm25s).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 K1, B = 1.5, 0.75
 EPSILON = 0.25  # the paper's floor for negative idf, as a fraction of the mean idf
-VARIANTS = ("ours", "paper")
+FORMULAS = ("ours", "paper")
 
 
 class BM25Error(ValueError):
@@ -76,18 +76,24 @@ class PaperBM25:
         return scores
 
 
-def bm25_top_k(queries, items, k: int = 100, variant: str = "ours", progress: bool = False):
+def bm25_top_k(queries, items, k: int = 100, formula: str = "ours", progress: bool = False):
     """Top-k pool positions and scores for every query text over every item text; also the number of queries
-    left with no token after stop-word removal (they score every item 0, so rank the pool in order)."""
+    left with no token after stop-word removal (they score every item 0, so rank the pool in order).
+
+    Args:
+        queries, items: texts; k: items kept per query.
+        formula: "ours" (bm25s) or "paper" (the authors' length normalisation by the corpus size).
+        progress: a progress bar over queries.
+    """
     import bm25s
     from tqdm.auto import tqdm
 
-    if variant not in VARIANTS:
-        raise BM25Error(f"BM25 variant must be one of {VARIANTS}, got {variant!r}")
+    if formula not in FORMULAS:
+        raise BM25Error(f"BM25 formula must be one of {FORMULAS}, got {formula!r}")
     corpus = tokenize(items)
     if not any(corpus):
         raise BM25Error("every item text is empty after tokenisation; check the item-text recipe")
-    if variant == "ours":
+    if formula == "ours":
         model = bm25s.BM25(k1=K1, b=B, method="robertson")
         model.index(corpus, show_progress=False)
     else:
@@ -95,9 +101,9 @@ def bm25_top_k(queries, items, k: int = 100, variant: str = "ours", progress: bo
     query_tokens = tokenize(queries)
     scores = np.empty((len(query_tokens), min(k, len(corpus))), dtype=np.float32)
     positions = np.empty(scores.shape, dtype=np.int64)
-    for row, tokens in enumerate(tqdm(query_tokens, desc=f"BM25 ({variant})", disable=not progress)):
+    for row, tokens in enumerate(tqdm(query_tokens, desc=f"BM25 ({formula})", disable=not progress)):
         all_scores = model.get_scores(tokens) if tokens else np.zeros(len(corpus))
-        if variant == "ours":
+        if formula == "ours":
             all_scores = all_scores * (K1 + 1)  # bm25s leaves out the constant (k1 + 1) of the textbook numerator
         scores[row], positions[row] = _top_k(np.asarray(all_scores, dtype=np.float64), k)
     return scores, positions, sum(1 for t in query_tokens if not t)

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .. import paths
@@ -21,14 +20,14 @@ from ..data.search import SearchDataset, get_search_dataset, prepare_search
 from ..encoders.registry import get_encoder
 from ..io import atomic_open
 from ..results import COLUMNS, git_commit, package_versions, write_results
-from ..significance import GENERALIST_CLASSES, REFERENCE_CLASSES
+from ..significance import best_against_each_class
 from . import metrics as search_metrics
 from .bm25 import bm25_top_k
 from .retrieval import PRECISIONS, top_k
 from .runfile import read_run, write_run
 
 PAPER_DOMAINS = ("Office_Products", "Sports_and_Outdoors")
-LEXICAL = {  # search-only models outside the encoder registry: key -> (name, BM25 variant)
+LEXICAL = {  # search-only models outside the encoder registry: key -> (name, BM25 formula)
     "bm25": ("BM25 (bm25s)", "ours"),
     "bm25-paper": ("BM25 (paper's normalisation)", "paper"),
 }
@@ -54,6 +53,15 @@ class SearchExperimentConfig:
     def from_params(cls, datasets: list[str], models: list[str], pca_alphas: list[float] = (),
                     domains: list[str] = PAPER_DOMAINS, precision: str = "auto",
                     results_file: str = "ps_default.csv") -> "SearchExperimentConfig":
+        """The validated config of a Table 2 / Figure 1 run, from the notebook's parameters.
+
+        Args:
+            datasets: search dataset keys; models: encoder keys or "bm25" / "bm25-paper".
+            pca_alphas: explained-variance fractions for PCA-compressed runs (Figure 1).
+            domains: categories scored on their own beside "All".
+            precision: exact search's scoring precision ("auto", "fp32", "bf16").
+            results_file: under results/ unless absolute.
+        """
         for name, value in (("datasets", datasets), ("models", models)):
             if isinstance(value, str) or not value:
                 raise SearchConfigError(f"{name} must be a non-empty list, got {value!r}")
@@ -106,7 +114,11 @@ def _encode(model: str, ds: SearchDataset, role: str):
 
 
 def dense_runs(model: str, ds: SearchDataset, alphas: tuple[float, ...], precision: str):
-    """(variant, dimension, scores, positions) for the full vectors and each PCA level."""
+    """(variant, dimension, scores, positions) for the full vectors and each PCA level.
+
+    Args:
+        model: an encoder key; ds: the search dataset; alphas: PCA levels; precision: the scoring precision.
+    """
     from ..encoders import pca
 
     items = _encode(model, ds, "item").vectors
@@ -174,18 +186,12 @@ def best_generalist_tests(ds: SearchDataset, runs: dict[str, dict]) -> pd.DataFr
     if not runs:
         return SIGNIFICANCE_FRAME
     scored = {m: search_metrics.per_query_metrics(ds.qrels, r, ("ndcg@100",))["ndcg@100"].mean() for m, r in runs.items()}
-    generalists = [m for m in runs if model_class(m) in GENERALIST_CLASSES]
-    if not generalists:
-        return SIGNIFICANCE_FRAME
-    best = max(generalists, key=lambda m: (scored[m], m))
     rows = []
-    for reference_class in REFERENCE_CLASSES:
-        others = [m for m in runs if model_class(m) == reference_class]
-        if not others:
-            continue
-        other = max(others, key=lambda m: (scored[m], m))
+    for best, reference_class, other in best_against_each_class(scored, {m: model_class(m) for m in runs}):
         test = search_metrics.paired_test(ds.qrels, {best: runs[best], other: runs[other]})
         rows.append({"dataset": ds.key, "model": best, "mean": scored[best], "reference": other,
                      "reference_class": reference_class, "reference_mean": scored[other],
                      "queries": len(ds.queries), "test": "paired t-test (ranx)", "p_value": test["p_value"].iloc[0]})
+    if not rows:
+        return SIGNIFICANCE_FRAME
     return pd.DataFrame(rows)

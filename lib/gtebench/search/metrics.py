@@ -62,7 +62,11 @@ def domain_means(per_query: pd.DataFrame, query_domain: pd.Series, domains) -> p
 
 def paired_test(qrels: pd.DataFrame, runs: dict[str, dict[str, dict[str, float]]], metric: str = "ndcg@100",
                 test: str = "student") -> pd.DataFrame:
-    """ranx's paired test between every two runs on one metric: p-values, one row per pair."""
+    """ranx's paired test between every two runs on one metric: p-values, one row per pair.
+
+    Args:
+        qrels: the judgements; runs: run name -> {qid: {item_id: score}}; metric: a ranx metric; test: ranx's test.
+    """
     from ranx import compare
 
     judged = ranx_qrels(qrels)

@@ -27,7 +27,7 @@ class RetrievalError(ValueError):
     pass
 
 
-def resolve_precision(precision: str, device: str) -> str:
+def resolve_scoring_precision(precision: str, device: str) -> str:
     """`precision` unless "auto": then bf16 on CUDA and on CPUs with native bf16 dot products, fp32 elsewhere."""
     if precision not in PRECISIONS:
         raise RetrievalError(f"precision must be one of {PRECISIONS}, got {precision!r}")
@@ -71,8 +71,8 @@ def _merge(state_scores, state_index, new_scores, new_index, k: int):
 def _exact_scores(q32, i32, query_of, item_of, batch_values: int = 1 << 24):
     """fp32 scores of the given (query, item) pairs, in batches that bound the gathered rows' memory.
 
-    On the CPU the rows are gathered by numpy, ~4x faster than torch's indexing here (0.08 against 0.3 s for
-    100k rows of 384 floats); the gathers, not the products, are the cost of re-scoring."""
+    On the CPU the rows are gathered by numpy, faster than torch's indexing (benchmarks/RESULTS.md); the gathers,
+    not the products, are the cost of re-scoring."""
     import torch
 
     cpu = q32.device.type == "cpu"
@@ -144,12 +144,18 @@ def top_k(queries: np.ndarray, items: np.ndarray, k: int = 100, *, precision: st
     whose rough score is below (k-th exact score - that bound - the fp32 accumulation error) cannot enter the top
     k; rounding the threshold to bf16 loses nothing because rounding is monotonic. Both precisions give the same
     result. `device`: "cuda" when there is a GPU, else "cpu" (or name one); items stream to it chunk by chunk.
+
+    Args:
+        queries: (queries, dim); items: (items, dim), e.g. memory-mapped; k: items kept per query.
+        precision, device: as above.
+        item_chunk: items scored per step (bounds memory); query_block: queries per matmul.
+        progress: a progress bar over chunks.
     """
     import torch
     from tqdm.auto import tqdm
 
     device = resolve_device(device)
-    precision = resolve_precision(precision, device)
+    precision = resolve_scoring_precision(precision, device)
     if queries.ndim != 2 or items.ndim != 2:
         raise RetrievalError(f"queries and items must be 2-d arrays, got shapes {queries.shape} and {items.shape}")
     if queries.shape[1] != items.shape[1]:

@@ -15,7 +15,12 @@ class RunFileError(ValueError):
 
 
 def write_run(path: str | Path, qids, item_ids, positions: np.ndarray, scores: np.ndarray, tag: str) -> Path:
-    """One line per retrieved item, ranks from 1, written atomically. `positions` index `item_ids` (the pool)."""
+    """One line per retrieved item, ranks from 1, written atomically. `positions` index `item_ids` (the pool).
+
+    Args:
+        path: the TREC run file; qids: query ids, one per row of positions and scores; item_ids: the pool.
+        positions, scores: (queries, k) arrays, best first; tag: the run's one-word name.
+    """
     if positions.shape != scores.shape or positions.shape[0] != len(qids):
         raise RunFileError(f"positions {positions.shape} and scores {scores.shape} must be (queries={len(qids)}, k)")
     if not tag or any(c.isspace() for c in tag):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
-from .registry import did_you_mean
+from .hints import did_you_mean
 
 
 class ProfileError(ValueError):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import paths
 from .encoders.registry import PAPER_ENCODERS
-from .registry import did_you_mean
+from .hints import did_you_mean
 
 PAPER_ENCODER_KEYS = tuple(spec.key for spec in PAPER_ENCODERS)
 

@@ -22,8 +22,8 @@ META = [
 ]
 
 
-def write_official(folder, splits=SPLITS, meta=META, fmt="csv", gz=True, variant=("0core", "timestamp_w_his")):
-    bench = folder / "benchmark" / variant[0] / variant[1]
+def write_official(folder, splits=SPLITS, meta=META, fmt="csv", gz=True, benchmark=("0core", "timestamp_w_his")):
+    bench = folder / "benchmark" / benchmark[0] / benchmark[1]
     bench.mkdir(parents=True)
     opener = gzip.open if gz else open
     for split, rows in splits.items():

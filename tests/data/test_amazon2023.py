@@ -110,10 +110,10 @@ def test_rows_out_of_time_order_are_counted_and_reordered(local):
     assert valid.item_id.tolist() == ["d", "c"] and valid.position.tolist() == [2, 3]
 
 
-def test_leave_last_out_and_5core_variants_read_their_own_folders(local):
+def test_leave_last_out_and_5core_benchmarks_read_their_own_folders(local):
     # last-out files carry no timestamp windows: the same rows with every timestamp in the train window are fine
     same_time = {s: [(u, i, TR, h) for u, i, _, h in rows] for s, rows in SPLITS.items()}
-    write_official(local, splits=same_time, variant=("5core", "last_out_w_his"))
+    write_official(local, splits=same_time, benchmark=("5core", "last_out_w_his"))
     rows = prepare("amazon2023-5core-lastout/All_Beauty").split_rows(50)
     assert rows.groupby("split").size().to_dict() == {"test": 2, "train": 1, "valid": 1}
     with pytest.raises(DataError, match=r"0core_timestamp_w_his train file for All_Beauty not found"):

@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from gtebench.encoders.engine import encode, resolve_encoding_precision
+from gtebench.encoders.engine import encode
 from gtebench.encoders.registry import EncoderError, get_encoder
 
 TEXTS = ["Toy Story (1995). Genres: Animation, Children's, Comedy.", "GoldenEye (1995). Genres: Action, Adventure, Thriller."]
@@ -48,11 +48,6 @@ def test_empty_texts_and_bad_settings_are_errors():
         encode(get_encoder("tfidf-svd"), ["fine", "  "])
     with pytest.raises(EncoderError, match="empty"):
         encode(get_encoder("tfidf-svd"), [])
-    with pytest.raises(EncoderError, match="precision"):
-        resolve_encoding_precision("fp8", "cpu")
-    assert resolve_encoding_precision("auto", "cuda") == "bf16"
-    assert resolve_encoding_precision("auto", "cuda", preferred="fp32") == "fp32"  # the paper's dtype for the model wins
-    assert resolve_encoding_precision("fp16", "cuda", preferred="bf16") == "fp16"  # an explicit choice wins over both
 
 
 # ------------------------------------------------------------ the transformers loader, against hand-computed pooling
@@ -181,21 +176,6 @@ def test_prompt_tokens_can_be_left_out_of_the_pooling_as_instructor_does():
     assert get_encoder("instructor-xl").pool_prompt is False
     with pytest.raises(EncoderError, match="pool_prompt=False needs"):
         get_encoder("minilm-l6-cls", pool_prompt=False)
-
-
-def test_half_precision_is_weights_on_cuda_and_autocast_on_cpu():
-    import contextlib
-
-    import torch
-
-    from gtebench.encoders.engine import _autocast, _weights_dtype
-
-    assert _weights_dtype("bf16", "cuda") == torch.bfloat16 and _weights_dtype("fp16", "cuda:1") == torch.float16
-    assert _weights_dtype("bf16", "cpu") == torch.float32
-    assert isinstance(_autocast("cuda", "bf16"), contextlib.nullcontext)
-    assert isinstance(_autocast("cpu", "fp32"), contextlib.nullcontext)
-    with _autocast("cpu", "bf16"):
-        assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.bfloat16
 
 
 def test_a_default_prompt_of_the_model_never_reaches_items():

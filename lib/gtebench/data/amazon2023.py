@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..io import write_json
-from .amazon2023_sources import VARIANTS, source_files
+from .amazon2023_sources import BENCHMARKS, source_files
 from .cache import cached, checksums, save_frame
 from .errors import DataError
 from .files import check_columns, iter_jsonl, open_text
@@ -82,7 +82,7 @@ def iter_split_chunks(path: Path) -> Iterator[pd.DataFrame]:
         for chunk in reader:
             check_columns(chunk.columns, ROW_COLUMNS[:3], path)
             if "history" not in chunk.columns:
-                example = VARIANTS["0core_timestamp_w_his"]
+                example = BENCHMARKS["0core_timestamp_w_his"]
                 raise DataError(f"{path}: no 'history' column; use the *_w_his benchmark files (e.g. {example})")
             chunk = chunk[list(ROW_COLUMNS)].assign(line=np.arange(offset, offset + len(chunk)))
             offset += len(chunk)
@@ -108,7 +108,7 @@ def check_timestamp_window(chunk: pd.DataFrame, split: str, path: Path) -> None:
         row = chunk.loc[outside].iloc[0]
         raise DataError(
             f"{path}, line {row['line']}: timestamp {row['timestamp']} lies outside the {split} window "
-            f"(T1={T1}, T2={T2}); is this file from a timestamp-split variant and the right split?"
+            f"(T1={T1}, T2={T2}); is this file from a timestamp-split benchmark and the right split?"
         )
 
 
@@ -177,13 +177,13 @@ def with_positions(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 # ---------------------------------------------------------------- loader
 
 
-def prepare_amazon2023(domain: str, variant: str = "0core_timestamp_w_his", max_history: int = 50) -> Loaded:
+def prepare_amazon2023(domain: str, benchmark: str = "0core_timestamp_w_his", max_history: int = 50) -> Loaded:
     """Prepared (items, rows, report) for one category; cached under GTEBENCH_HOME/prepared with a manifest."""
-    if variant not in VARIANTS:
-        raise DataError(f"unknown Amazon Reviews 2023 variant {variant!r}; valid: {sorted(VARIANTS)}")
-    split_files, meta_file = source_files(domain, variant)
+    if benchmark not in BENCHMARKS:
+        raise DataError(f"unknown Amazon Reviews 2023 benchmark {benchmark!r}; valid: {sorted(BENCHMARKS)}")
+    split_files, meta_file = source_files(domain, benchmark)
     files = [*split_files.values(), meta_file]
-    params = {"domain": domain, "variant": variant, "max_history": max_history, "prep_version": PREP_VERSION,
+    params = {"domain": domain, "benchmark": benchmark, "max_history": max_history, "prep_version": PREP_VERSION,
               "sources": checksums(files)}
 
     def build(folder: Path) -> dict:
@@ -191,7 +191,7 @@ def prepare_amazon2023(domain: str, variant: str = "0core_timestamp_w_his", max_
         parts, counts, ids = [], {}, IdMap()
         for split, path in split_files.items():
             for chunk in iter_split_chunks(path):
-                if "timestamp" in variant:
+                if "timestamp" in benchmark:
                     check_timestamp_window(chunk, split, path)
                 kept, chunk_counts = filter_rows(chunk, with_meta, max_history)
                 ids.add(kept)
@@ -209,7 +209,7 @@ def prepare_amazon2023(domain: str, variant: str = "0core_timestamp_w_his", max_
         write_json(folder / "data_maps.json", ids.as_json())
         return counts
 
-    folder, manifest = cached(f"amazon2023/{domain}/{variant}", params, build)
+    folder, manifest = cached(f"amazon2023/{domain}/{benchmark}", params, build)
     report = manifest["counts"]
     dropped = {k: v for k, v in report.items() if "without_metadata" in k or "empty_history" in k}
     if any(dropped.values()):

@@ -1,4 +1,4 @@
-"""Where the Amazon Reviews 2023 files are: the categories, the benchmark variants, a local folder or the HF hub.
+"""Where the Amazon Reviews 2023 files are: the categories, the benchmarks, a local folder or the HF hub.
 
 A local folder ($GTEBENCH_AMAZON2023_DIR, else `<shared data>/amazon2023`) holds the files as the official site
 distributes them, either flat or in the official layout (`benchmark/0core/timestamp_w_his/All_Beauty.train.csv[.gz]`,
@@ -20,8 +20,8 @@ from .sequences import SPLITS
 HF_REPO = "McAuley-Lab/Amazon-Reviews-2023"
 LOCAL_ENV = "GTEBENCH_AMAZON2023_DIR"
 LOCAL_NAME = "amazon2023"  # the folder in the shared data
-# variant -> folder of the benchmark files in the official layout (HF repository and the official site)
-VARIANTS = {
+# benchmark -> folder of its files in the official layout (HF repository and the official site)
+BENCHMARKS = {
     "0core_timestamp_w_his": "benchmark/0core/timestamp_w_his",
     "5core_timestamp_w_his": "benchmark/5core/timestamp_w_his",
     "0core_last_out_w_his": "benchmark/0core/last_out_w_his",
@@ -44,16 +44,16 @@ def check_category(domain: str) -> str:
     return domain
 
 
-def local_files(folder: Path, domain: str, variant: str) -> tuple[dict[str, Path], Path]:
+def local_files(folder: Path, domain: str, benchmark: str) -> tuple[dict[str, Path], Path]:
     """The split files and the metadata file in `folder` (flat or official layout); errors say what is missing."""
-    subdir = VARIANTS[variant]
+    subdir = BENCHMARKS[benchmark]
     splits = {}
     for split in SPLITS:
         names = [f"{domain}.{split}.{ext}" for ext in ("csv", "jsonl")]
         found = first_existing(folder, [f"{subdir}/{n}" for n in names] + names)
         if found is None:
             raise DataError(
-                f"Amazon Reviews 2023 {variant} {split} file for {domain} not found in {folder} (looked for "
+                f"Amazon Reviews 2023 {benchmark} {split} file for {domain} not found in {folder} (looked for "
                 f"{subdir}/{names[0]}[.gz] and {names[0]}[.gz], also .jsonl). Download it from "
                 f"https://amazon-reviews-2023.github.io/ ({subdir}/) or the HF dataset {HF_REPO}, or unset "
                 f"{LOCAL_ENV} to download from the hub"
@@ -69,19 +69,19 @@ def local_files(folder: Path, domain: str, variant: str) -> tuple[dict[str, Path
     return splits, meta
 
 
-def hub_files(domain: str, variant: str) -> tuple[dict[str, Path], Path]:
+def hub_files(domain: str, benchmark: str) -> tuple[dict[str, Path], Path]:
     """Download (or reuse the HF cache of) the official files behind the configs the authors load."""
-    splits = {s: hub_file(f"{VARIANTS[variant]}/{domain}.{s}.csv", HF_REPO, LOCAL_ENV) for s in SPLITS}
+    splits = {s: hub_file(f"{BENCHMARKS[benchmark]}/{domain}.{s}.csv", HF_REPO, LOCAL_ENV) for s in SPLITS}
     return splits, hub_file(f"raw/meta_categories/meta_{domain}.jsonl", HF_REPO, LOCAL_ENV)
 
 
-def source_files(domain: str, variant: str) -> tuple[dict[str, Path], Path]:
-    """The split files (split -> path) and the metadata file of one category and variant."""
+def source_files(domain: str, benchmark: str) -> tuple[dict[str, Path], Path]:
+    """The split files (split -> path) and the metadata file of one category and benchmark."""
     check_category(domain)
     folder = local_or_hub(LOCAL_ENV, LOCAL_NAME)
     if folder is not None:
-        return local_files(folder, domain, variant)
-    return hub_files(domain, variant)
+        return local_files(folder, domain, benchmark)
+    return hub_files(domain, benchmark)
 
 
 def metadata_file(domain: str) -> Path:

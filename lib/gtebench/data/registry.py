@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..io import sha256_file
-from ..registry import did_you_mean
+from ..hints import did_you_mean
 from .amazon2018 import load_samples, load_scientific
 from .amazon2023 import prepare_amazon2023
 from .amazon2023_sources import CATEGORIES
@@ -27,7 +27,7 @@ def _load_ml100k(spec: DatasetSpec) -> Loaded:
 
 
 def _load_amazon2023(spec: DatasetSpec) -> Loaded:
-    return prepare_amazon2023(spec.options["category"], spec.options["variant"])
+    return prepare_amazon2023(spec.options["category"], spec.options["benchmark"])
 
 
 def _load_custom(spec: DatasetSpec) -> Loaded:
@@ -35,7 +35,7 @@ def _load_custom(spec: DatasetSpec) -> Loaded:
 
 
 def _amazon2023_specs() -> dict[str, DatasetSpec]:
-    families = {  # key prefix -> (benchmark variant, description)
+    families = {  # key prefix -> (benchmark, description)
         "amazon2023": ("0core_timestamp_w_his", "0-core, absolute-timestamp split (the paper's)"),
         "amazon2023-5core": ("5core_timestamp_w_his", "5-core, absolute-timestamp split"),
         "amazon2023-lastout": ("0core_last_out_w_his", "0-core, leave-last-out"),
@@ -48,9 +48,9 @@ def _amazon2023_specs() -> dict[str, DatasetSpec]:
             loader="amazon2023",
             split="given",
             text_recipe="amazon-sr",
-            options={"category": category, "variant": variant},
+            options={"category": category, "benchmark": benchmark},
         )
-        for prefix, (variant, text) in families.items()
+        for prefix, (benchmark, text) in families.items()
         for category in CATEGORIES
     }
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..registry import did_you_mean
+from ..hints import did_you_mean
 from .amazon_c4 import load_amazon_c4
 from .custom import custom_search_spec, load_custom_search
 from .errors import DataError

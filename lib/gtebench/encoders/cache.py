@@ -22,7 +22,8 @@ from .. import paths
 from ..hardware import resolve_device
 from ..io import read_json, save_npy, sha256_bytes, stable_hash, write_json
 from ..results import package_versions
-from .engine import effective_precision, encode
+from .engine import encode
+from .precision import effective_precision
 from .offline import weights_version
 from .registry import EncoderError, EncoderSpec, get_encoder
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from ..registry import did_you_mean
+from ..hints import did_you_mean
 
 MODEL_CLASSES = ("classic", "specialised", "generalist-encoder", "generalist-decoder", "closed", "lexical")
 LOADERS = ("sentence-transformers", "transformers", "nv-embed", "openai", "tfidf-svd")

@@ -10,7 +10,7 @@ from importlib import resources
 
 import pandas as pd
 
-from ..registry import did_you_mean
+from ..hints import did_you_mean
 
 TABLES = {"table1": "table1.csv", "table2": "table2.csv"}  # paper table -> file in this folder
 TABLE1_KEYS = ["dataset", "backbone", "variant", "model"]

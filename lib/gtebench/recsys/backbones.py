@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..registry import did_you_mean
+from ..hints import did_you_mean
 
 VARIANTS = ("id", "text")
 
@@ -30,8 +30,8 @@ class BackboneError(ValueError):
 class Backbone:
     key: str
     name: str
-    recbole_model: str  # the class for the ID variant: RecBole's, else one in gtebench.recsys.models; "" if none
-    text_model: str  # the class for the text variant in gtebench.recsys.models; "" if none
+    id_network: str  # the class for the ID variant: RecBole's, else one in gtebench.recsys.networks; "" if none
+    text_network: str  # the class for the text variant in gtebench.recsys.networks; "" if none
     id_params: dict = field(default_factory=dict)
     text_params: dict = field(default_factory=dict)
     variants: tuple[str, ...] = VARIANTS  # ("text",) for a text-only model such as UniSRec
@@ -40,10 +40,10 @@ class Backbone:
     def __post_init__(self) -> None:
         if not self.variants or set(self.variants) - set(VARIANTS):
             raise BackboneError(f"backbone {self.key!r}: variants must be a non-empty subset of {VARIANTS}, got {self.variants}")
-        if "id" in self.variants and not self.recbole_model:
-            raise BackboneError(f"backbone {self.key!r} has an 'id' variant but no recbole_model")
-        if "text" in self.variants and not self.text_model:
-            raise BackboneError(f"backbone {self.key!r} has a 'text' variant but no text_model")
+        if "id" in self.variants and not self.id_network:
+            raise BackboneError(f"backbone {self.key!r} has an 'id' variant but no id_network")
+        if "text" in self.variants and not self.text_network:
+            raise BackboneError(f"backbone {self.key!r} has a 'text' variant but no text_network")
 
     def params(self, variant: str) -> dict:
         if variant not in self.variants:
@@ -93,40 +93,40 @@ BACKBONES: dict[str, Backbone] = {
     "sasrec": Backbone(
         key="sasrec",
         name="SASRec",
-        recbole_model="SASRec",
-        text_model="SASRecText",
+        id_network="SASRec",
+        text_network="SASRecText",
         id_params={**_SASREC_COMMON, "hidden_size": 300},
         text_params={**_SASREC_COMMON, "hidden_size": 64, **_ADAPTOR},
     ),
     "gru4rec": Backbone(
         key="gru4rec",
         name="GRU4Rec",
-        recbole_model="GRU4Rec",
-        text_model="GRU4RecText",
+        id_network="GRU4Rec",
+        text_network="GRU4RecText",
         id_params={**_GRU4REC_COMMON, "embedding_size": 300, "hidden_size": 256},
         text_params={**_GRU4REC_COMMON, "embedding_size": 64, "hidden_size": 64, **_ADAPTOR},
     ),
     "unisrec": Backbone(
         key="unisrec",
         name="UniSRec",
-        recbole_model="",
-        text_model="UniSRec",
+        id_network="",
+        text_network="UniSRec",
         text_params=_UNISREC,
         variants=("text",),
     ),
     "bert4rec": Backbone(
         key="bert4rec",
         name="BERT4Rec",
-        recbole_model="BERT4Rec",
-        text_model="BERT4RecText",
+        id_network="BERT4Rec",
+        text_network="BERT4RecText",
         id_params={**_BERT4REC_COMMON, "hidden_size": 300},
         text_params={**_BERT4REC_COMMON, "hidden_size": 64, **_ADAPTOR},
     ),
     "popularity": Backbone(
         key="popularity",
         name="Popularity",
-        recbole_model="Popularity",
-        text_model="",
+        id_network="Popularity",
+        text_network="",
         variants=("id",),
         baseline=True,
     ),

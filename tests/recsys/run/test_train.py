@@ -68,7 +68,7 @@ def test_same_seed_same_metrics_and_no_reuse_across_embeddings():
 
 
 def test_popularity_is_evaluated_by_recbole_and_ranks_by_training_counts():
-    from gtebench.recsys.models import Popularity
+    from gtebench.recsys.networks import Popularity
 
     profile = get_training_profile("default").with_overrides(max_users=120)
     spec = RunSpec("ml-100k", "popularity", "id", None, 1, profile)

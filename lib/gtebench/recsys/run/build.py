@@ -27,15 +27,15 @@ def _isolated_argv_and_cwd(directory: Path):
         os.chdir(cwd)
 
 
-def _model_class(spec: RunSpec):
+def _network_class(spec: RunSpec):
     from recbole.model import sequential_recommender
 
-    from .. import models
+    from .. import networks
 
     backbone = get_backbone(spec.backbone)
     if spec.variant == "text":
-        return getattr(models, backbone.text_model)
-    return getattr(sequential_recommender, backbone.recbole_model, None) or getattr(models, backbone.recbole_model)
+        return getattr(networks, backbone.text_network)
+    return getattr(sequential_recommender, backbone.id_network, None) or getattr(networks, backbone.id_network)
 
 
 def build_recbole_data(spec: RunSpec, run_dir: Path | None = None):
@@ -51,7 +51,7 @@ def build_recbole_data(spec: RunSpec, run_dir: Path | None = None):
                                                  profile.max_users)
     config_dict = recbole_config_dict(spec, data_path, run_dir)
     with _isolated_argv_and_cwd(run_dir):
-        config = Config(model=_model_class(spec), dataset=name, config_dict=config_dict)
+        config = Config(model=_network_class(spec), dataset=name, config_dict=config_dict)
         init_seed(config["seed"], config["reproducibility"])
         dataset = create_dataset(config)
         train_data, valid_data, test_data = data_preparation(config, dataset)
@@ -92,7 +92,7 @@ def build_run(spec: RunSpec, run_dir: Path):
     from recbole.utils import init_seed
     from torch.utils.tensorboard import SummaryWriter
 
-    from .. import models
+    from .. import networks
 
     config, _, train_data, valid_data, test_data = build_recbole_data(spec, run_dir)
     init_seed(config["seed"], config["reproducibility"])
@@ -100,13 +100,13 @@ def build_run(spec: RunSpec, run_dir: Path):
     embeddings = run_embeddings(spec)
     if embeddings is not None:
         vectors, pca_dim = compressed_item_vectors(embeddings.vectors, spec.pca_alpha)
-        table = models.aligned_item_table(train_data.dataset, embeddings.ids, vectors)
-        model = _model_class(spec)(config, train_data.dataset, table).to(config["device"])
+        table = networks.aligned_item_table(train_data.dataset, embeddings.ids, vectors)
+        model = _network_class(spec)(config, train_data.dataset, table).to(config["device"])
         embedding_meta = {"path": str(embeddings.path),
                           **{k: embeddings.meta["key"][k] for k in ("precision", "weights", "dim")},
                           "pca_alpha": spec.pca_alpha, "pca_dim": pca_dim}
     else:
-        model = _model_class(spec)(config, train_data.dataset).to(config["device"])
+        model = _network_class(spec)(config, train_data.dataset).to(config["device"])
     if spec.profile.fast_dropout:
         use_rand_dropout(model)
     with _isolated_argv_and_cwd(run_dir):

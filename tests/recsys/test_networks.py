@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from gtebench.profiles import get_training_profile
-from gtebench.recsys.models import TextItemEmbedding, aligned_item_table, mlp_adaptor
+from gtebench.recsys.networks import TextItemEmbedding, aligned_item_table, mlp_adaptor
 from gtebench.recsys.run import RunSpec, build_recbole_data, train_and_evaluate
 
 
@@ -78,7 +78,7 @@ def test_extra_rows_follow_the_items_and_skip_the_adaptor():
 
 
 def test_moe_adaptor_gates_start_uniform_and_add_noise_only_in_training():
-    from gtebench.recsys.models import MoEAdaptor
+    from gtebench.recsys.networks import MoEAdaptor
 
     torch.manual_seed(0)
     adaptor = MoEAdaptor(8, 12, 5, dropout=0.2)
@@ -94,12 +94,12 @@ def test_moe_adaptor_gates_start_uniform_and_add_noise_only_in_training():
         MoEAdaptor(0, 12, 5, dropout=0.2)
 
 
-# The text-based models (class, backbone) built on a real slice with a table whose first column is the raw id.
-TEXT_MODELS = [("SASRecText", "sasrec"), ("GRU4RecText", "gru4rec"), ("BERT4RecText", "bert4rec"), ("UniSRec", "unisrec")]
+# The text-based networks (class, backbone) built on a real slice with a table whose first column is the raw id.
+TEXT_NETWORKS = [("SASRecText", "sasrec"), ("GRU4RecText", "gru4rec"), ("BERT4RecText", "bert4rec"), ("UniSRec", "unisrec")]
 
 
 def build_text_model(class_name: str, backbone: str, max_users: int = 60, per_position: bool | None = None):
-    from gtebench.recsys import models
+    from gtebench.recsys import networks
 
     profile = get_training_profile("default").with_overrides(max_users=max_users)
     spec = RunSpec("ml-100k", backbone, "text", "tfidf-svd", 1, profile)
@@ -111,10 +111,10 @@ def build_text_model(class_name: str, backbone: str, max_users: int = 60, per_po
     vectors = np.concatenate([np.arange(1, 1683, dtype=np.float32)[:, None], np.random.default_rng(0).normal(
         size=(1682, 15)).astype(np.float32)], axis=1)
     table = aligned_item_table(dataset, raw_ids, vectors)
-    return getattr(models, class_name)(config, train_data.dataset, table), dataset, train_data
+    return getattr(networks, class_name)(config, train_data.dataset, table), dataset, train_data
 
 
-@pytest.mark.parametrize("class_name,backbone", TEXT_MODELS)
+@pytest.mark.parametrize("class_name,backbone", TEXT_NETWORKS)
 def test_every_text_model_keeps_item_rows_aligned(class_name, backbone):
     model, dataset, _ = build_text_model(class_name, backbone)
     embedding = model.item_embedding
@@ -157,7 +157,7 @@ def test_one_step_trains_the_adaptor_and_mask_and_leaves_the_text_frozen(class_n
     assert "item_embedding.weight" not in before  # the ID table is gone
 
 
-@pytest.mark.parametrize("class_name,backbone", TEXT_MODELS)
+@pytest.mark.parametrize("class_name,backbone", TEXT_NETWORKS)
 def test_a_step_adapts_the_table_once_and_shares_its_dropout_mask(class_name, backbone):
     """Input lookups and output scores of one call come from one adapted table (one mask per item and step)."""
     model, _, train_data = build_text_model(class_name, backbone, per_position=False)

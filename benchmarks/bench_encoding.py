@@ -188,7 +188,7 @@ def random_decoder_phase(device: str, texts: pd.Series, tokenizer, peak: GPUPeak
         timed(label, len(values), lambda: run_batches(run, values, lengths, batch_size=batch_size,
                                                       show_progress=False), results)
     peak.report(results[-1], decoder_gflop(config, lengths), lengths.sum())
-    del model
+    model = None  # frees the weights; `run` shares this name, so rebinding, not del
     if device.startswith("cuda"):
         print(f"    CUDA peak allocated {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB", flush=True)
         torch.cuda.empty_cache()
@@ -221,7 +221,8 @@ def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results:
     if device == "cpu":
         achieved = encoder_gflop(config, lengths) / ref_s
         peak = max(fp32_matmul_rates(64 * 256, config.hidden_size, config.intermediate_size).values())
-        print(f"    roofline: the reference does {achieved:.1f} GFLOP/s of matmul work, the fastest fp32 matmul here does "
+        print(f"    roofline: the reference does {achieved:.1f} GFLOP/s of matmul work, "
+              f"the fastest fp32 matmul here does "
               f"{peak:.1f} GFLOP/s ({achieved / peak:.0%}); no fp32 implementation can be more than "
               f"{peak / achieved:.2f}x faster here", flush=True)
     emb, _ = timed(f"{device} engine auto", n, lambda: embed(spec, texts, dataset="bench", recipe_hash="bench",
@@ -249,7 +250,8 @@ def run(device: str, texts: pd.Series, model_key: str, batch_size: int, results:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-texts", type=int, default=5000, help="real item texts: Scientific first, then Office_Products")
+    parser.add_argument("--n-texts", type=int, default=5000,
+                        help="real item texts: Scientific first, then Office_Products")
     parser.add_argument("--model", default="minilm-l6", help="a registry key with offline weights")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--data", type=Path, default=DATA)

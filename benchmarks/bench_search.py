@@ -92,22 +92,25 @@ def main() -> None:
         first_scores, first_index = results[precisions[0]]
         same = agreement(first_index, first_scores, faiss_index, faiss_scores)
         for precision in precisions[1:]:
-            assert np.array_equal(results[precision][1], first_index), "every rough precision gives the same exact top k"
+            same_top_k = np.array_equal(results[precision][1], first_index)
+            assert same_top_k, "every rough precision gives the same exact top k"
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         n = args.queries
         print(f"{size:>10,} {n / faiss_s:>10,.0f} " + " ".join(
             f"{n / timings[p]:>14,.0f} {faiss_s / timings[p]:>5.2f}x" for p in precisions)
             + f" {same:>10.2%} {peak:>7,.0f} MiB", flush=True)
         achieved = 2 * n * size * args.dim / faiss_s / 1e9
-        print(f"{'':>10} roofline: FAISS scores at {achieved:.0f} GFLOP/s, {achieved / matmul_peak:.0%} of the fastest fp32 "
+        print(f"{'':>10} roofline: FAISS scores at {achieved:.0f} GFLOP/s, "
+              f"{achieved / matmul_peak:.0%} of the fastest fp32 "
               f"matmul here ({matmul_peak:.0f} GFLOP/s): no fp32 search can be more than {matmul_peak / achieved:.2f}x "
               f"faster", flush=True)
         if torch.cuda.is_available():  # the same search on the GPU (bf16 rough scoring), against the same FAISS CPU run
             gpu_s, (gpu_scores, gpu_index) = best_of(args.repeats, lambda: gpu_top_k(queries, items, args.k))
-            print(f"{'':>10} GPU ({torch.cuda.get_device_name()}): {n / gpu_s:,.0f} q/s, {faiss_s / gpu_s:.2f}x FAISS CPU, "
+            print(f"{'':>10} GPU ({torch.cuda.get_device_name()}): {n / gpu_s:,.0f} q/s, "
+                  f"{faiss_s / gpu_s:.2f}x FAISS CPU, "
                   f"same top-k {agreement(gpu_index, gpu_scores, faiss_index, faiss_scores):.2%}, "
                   f"peak GPU memory {torch.cuda.max_memory_allocated() / 2**20:,.0f} MiB", flush=True)
-        del index, items
+        index = items = None  # frees both before the next size; the lambdas share these names, so no del
 
 
 if __name__ == "__main__":

@@ -15,10 +15,19 @@
 # %% [markdown]
 # # Dataset statistics
 #
-# Users, items, interactions, sequence lengths and density for the sequential-recommendation sets; queries, pool size and relevant items per query for the product-search sets; item-text length in **whitespace tokens** of each dataset's text recipe (not model tokens). The defaults are every real dataset available offline (`../shared/data`, see its README, and the ml-100k bundled with RecBole). The paper's sets (`amazon2023/All_Beauty`, `amazon2023/Video_Games`, `amazon2023/Baby_Products`, `esci`, `amazon-c4`) are downloaded from the Hugging Face hub or read from the folders named in `gtebench/data/*.py`; a dataset that cannot be prepared is listed below with the reason.
+# Users, items, interactions, sequence lengths and density for the sequential-recommendation sets; queries, pool size
+# and relevant items per query for the product-search sets; item-text length in **whitespace tokens** of each dataset's
+# text recipe (not model tokens). The defaults are every real dataset available offline (`../shared/data`, see its
+# README, and the ml-100k bundled with RecBole). The paper's sets (`amazon2023/All_Beauty`, `amazon2023/Video_Games`,
+# `amazon2023/Baby_Products`, `esci`, `amazon-c4`) are downloaded from the Hugging Face hub or read from the folders
+# named in `gtebench/data/*.py`; a dataset that cannot be prepared is listed below with the reason.
 
 # %% tags=["parameters"]
-sr_datasets = ["ml-100k", "ml-latest-small", "amazon2018/Scientific", "amazon2018-samples/Industrial_and_Scientific", "amazon2018-samples/Office_Products"]  # gtebench.data.DATASETS keys
+# gtebench.data.DATASETS keys
+sr_datasets = [
+    "ml-100k", "ml-latest-small", "amazon2018/Scientific", "amazon2018-samples/Industrial_and_Scientific",
+    "amazon2018-samples/Office_Products",
+]
 search_datasets = ["esci-sample200", "esci-sample200-graded"]  # gtebench.data.search.SEARCH_DATASETS keys
 results_file = "dataset_statistics.csv"  # tidy rows (dataset, task, statistic, value); under results/ unless absolute
 

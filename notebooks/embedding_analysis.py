@@ -15,7 +15,12 @@
 # %% [markdown]
 # # Embedding-space analysis: how evenly each encoder spreads its item variance
 #
-# The paper explains its PCA results (section 3.2, Figure 1) by the **alpha-effective dimension** d(alpha): the fewest principal components that explain a share alpha of the variance of the item vectors, with the PCA fitted on a seeded sample of up to 100,000 items (`gtebench.encoders.pca`, the authors' definition). Columns under **addition** are not in the paper: IsoScore (Rudman et al. 2022), the effective rank exp(entropy of the normalised spectrum) (Roy & Vetterli 2007), and the exact mean cosine over all item pairs; see `gtebench/analysis.py` for their definitions. Embeddings come from the same cache as the Table 1 runs.
+# The paper explains its PCA results (section 3.2, Figure 1) by the **alpha-effective dimension** d(alpha): the fewest
+# principal components that explain a share alpha of the variance of the item vectors, with the PCA fitted on a seeded
+# sample of up to 100,000 items (`gtebench.encoders.pca`, the authors' definition). Columns under **addition** are not
+# in the paper: IsoScore (Rudman et al. 2022), the effective rank exp(entropy of the normalised spectrum) (Roy &
+# Vetterli 2007), and the exact mean cosine over all item pairs; see `gtebench/analysis.py` for their definitions.
+# Embeddings come from the same cache as the Table 1 runs.
 
 # %% tags=["parameters"]
 datasets = ["ml-100k"]  # gtebench.data.DATASETS or gtebench.data.search.SEARCH_DATASETS keys (their item texts)
@@ -48,11 +53,14 @@ def under(folder, name):
 start = time.perf_counter()
 analysis = analyse(datasets, encoders, alphas=alphas, sample_size=sample_size, seed=seed, profile=profile)
 written = write_analysis(analysis, under(paths.results_dir(), results_file), under(paths.results_dir(), spectrum_file))
-print(f"{len(analysis.measures)} measures, {len(analysis.spectrum)} spectrum rows in {time.perf_counter() - start:.1f} s "
+seconds = time.perf_counter() - start
+print(f"{len(analysis.measures)} measures, {len(analysis.spectrum)} spectrum rows in {seconds:.1f} s "
       f"-> {[str(p) for p in written]}")
 
 # %% [markdown]
-# Per dataset and encoder: the dimension D and d(alpha) (the paper's), then the additions. IsoScore is 1 for an isotropic cloud and 0 when one direction holds all variance; the effective rank lies between 1 and D; a mean pairwise cosine far above 0 means the vectors share a common direction (a narrow cone).
+# Per dataset and encoder: the dimension D and d(alpha) (the paper's), then the additions. IsoScore is 1 for an
+# isotropic cloud and 0 when one direction holds all variance; the effective rank lies between 1 and D; a mean pairwise
+# cosine far above 0 means the vectors share a common direction (a narrow cone).
 
 # %%
 analysis_table(analysis.measures).round(3)

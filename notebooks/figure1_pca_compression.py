@@ -15,13 +15,17 @@
 # %% [markdown]
 # # Figure 1: product search after PCA compression
 #
-# Each model's item vectors are projected onto the principal components that explain 80% and 95% of their variance (PCA fitted on a seeded sample of up to 100,000 items; items centred by the catalogue mean, queries by their own), and retrieval is repeated: nDCG@100 against the number of components on a log axis, one line per model, as the paper's Figure 1.
+# Each model's item vectors are projected onto the principal components that explain 80% and 95% of their variance (PCA
+# fitted on a seeded sample of up to 100,000 items; items centred by the catalogue mean, queries by their own), and
+# retrieval is repeated: nDCG@100 against the number of components on a log axis, one line per model, as the paper's
+# Figure 1.
 
 # %% tags=["parameters"]
 datasets = ["esci-sample200"]  # search dataset keys (gtebench.data.search.SEARCH_DATASETS)
 models = ["minilm-l6", "mpnet-base", "tfidf-svd"]  # dense encoder keys
 pca_alphas = [0.8, 0.95]  # explained-variance levels; the full dimension is always included
-precision = "auto"  # rough scoring: bf16 where native (GPU, AVX-512 BF16, AMX), else fp32; the top 100 is exact either way
+# rough scoring: bf16 where native (GPU, AVX-512 BF16, AMX), else fp32; the top 100 is exact either way
+precision = "auto"
 results_file = "ps_pca_default.csv"  # under results/ unless absolute
 figure_file = "figure1_pca_default"  # under figures/ unless absolute; .png and .pdf
 

@@ -15,7 +15,9 @@
 # %% [markdown]
 # # The paper against this reproduction
 #
-# Every number of the paper's tables (`lib/gtebench/paper_numbers/`) beside ours from the tidy results files in `results/` (mean over seeds, percent), with the delta; a cell we cannot compute here says why. Run last in a batch: it reads what the other notebooks wrote.
+# Every number of the paper's tables (`lib/gtebench/paper_numbers/`) beside ours from the tidy results files in
+# `results/` (mean over seeds, percent), with the delta; a cell we cannot compute here says why. Run last in a batch: it
+# reads what the other notebooks wrote.
 
 # %% tags=["parameters"]
 results_dir = ""  # folder of tidy results files; "" = results/

@@ -15,7 +15,12 @@
 # %% [markdown]
 # # Table 1: sequential recommendation with frozen text embeddings
 #
-# SASRec in RecBole with ID-based items against items represented by frozen text embeddings plus a trainable adaptor MLP `[plm_dim, 300, 64]` (the paper's SASRec-T). Full ranking over all items, Recall and NDCG at 10 and 50, early stopping on validation NDCG@10. Other backbones by `backbones`: GRU4Rec (ID and text), BERT4Rec (ID and text, with a trainable [MASK] row) and UniSRec (text only: a mixture of 8 parametric-whitening experts, cosine scores / temperature 0.07). The `default` profile runs on the bundled MovieLens-100k with the offline encoders on a 2-core CPU; see the README for how it differs from the paper's protocol (`profile = "paper"`).
+# SASRec in RecBole with ID-based items against items represented by frozen text embeddings plus a trainable adaptor MLP
+# `[plm_dim, 300, 64]` (the paper's SASRec-T). Full ranking over all items, Recall and NDCG at 10 and 50, early stopping
+# on validation NDCG@10. Other backbones by `backbones`: GRU4Rec (ID and text), BERT4Rec (ID and text, with a trainable
+# [MASK] row) and UniSRec (text only: a mixture of 8 parametric-whitening experts, cosine scores / temperature 0.07).
+# The `default` profile runs on the bundled MovieLens-100k with the offline encoders on a 2-core CPU; see the README for
+# how it differs from the paper's protocol (`profile = "paper"`).
 
 # %% tags=["parameters"]
 datasets = ["ml-100k"]  # dataset keys (gtebench.data.DATASETS)
@@ -55,7 +60,8 @@ results = run_sr_experiment(config)
 print(f'{len(results)} result rows -> {config.results_file}')
 
 # %% [markdown]
-# Test-set metrics in percent (mean over seeds), with the best epoch, epochs trained and training seconds per run. The popularity row ranks items by training-target frequency: a variant below it learned less than a count.
+# Test-set metrics in percent (mean over seeds), with the best epoch, epochs trained and training seconds per run. The
+# popularity row ranks items by training-target frequency: a variant below it learned less than a count.
 
 # %%
 sr_table(results).round(2)
@@ -70,17 +76,22 @@ print([str(p) for p in save_figure(fig, figure_stem)])
 display(Markdown(describe_sr(results)))
 
 # %% [markdown]
-# The paper's number beside each of our cells and our delta (points), where the paper has the same dataset, backbone and encoder (`lib/gtebench/paper_numbers/table1.csv`). The offline default shares no cell with the paper (MovieLens and packaged encoders); the `paper` profile fills them.
+# The paper's number beside each of our cells and our delta (points), where the paper has the same dataset, backbone and
+# encoder (`lib/gtebench/paper_numbers/table1.csv`). The offline default shares no cell with the paper (MovieLens and
+# packaged encoders); the `paper` profile fills them.
 
 # %%
 
 ours = sr_table(results)
 compared = beside_paper(ours, SR_METRICS)
 print(f"{paper_cells_found(compared, SR_METRICS)} of {len(ours) * len(SR_METRICS)} cells have a paper number")
-compared[["dataset", "backbone", "variant", "encoder"] + [c for m in SR_METRICS for c in (m, f"paper {m}", f"delta {m}")]].round(2)
+paper_columns = [c for m in SR_METRICS for c in (m, f"paper {m}", f"delta {m}")]
+compared[["dataset", "backbone", "variant", "encoder"] + paper_columns].round(2)
 
 # %% [markdown]
-# Paired tests on per-user test metrics (mean over seeds per user): the best generalist encoder against the best model of each other class, Wilcoxon signed-rank and paired t-test, Holm-corrected over the comparisons of one dataset, backbone and metric (`gtebench.significance`).
+# Paired tests on per-user test metrics (mean over seeds per user): the best generalist encoder against the best model
+# of each other class, Wilcoxon signed-rank and paired t-test, Holm-corrected over the comparisons of one dataset,
+# backbone and metric (`gtebench.significance`).
 
 # %%
 pd.read_csv(config.significance_file).round(4)

@@ -15,13 +15,19 @@
 # %% [markdown]
 # # Table 2: product search with frozen text embeddings
 #
-# Queries and the whole item pool are encoded (prompts go to queries only), the top 100 items by cosine similarity are retrieved exactly over the pool, and ranx scores the runs: nDCG@100 as in the paper, plus Recall@100, MRR@100 and nDCG@10, for "All" and per domain. BM25 appears twice: a correct BM25 (bm25s) and the paper's, whose length normalisation divides by the corpus size instead of the document length. The default runs on the 200-row ESCI sample in `../shared/data` (a smoke test: a 200-item pool, so numbers are far above the paper's 1.37M-item pool); the paper's sets are `esci` and `amazon-c4`.
+# Queries and the whole item pool are encoded (prompts go to queries only), the top 100 items by cosine similarity are
+# retrieved exactly over the pool, and ranx scores the runs: nDCG@100 as in the paper, plus Recall@100, MRR@100 and
+# nDCG@10, for "All" and per domain. BM25 appears twice: a correct BM25 (bm25s) and the paper's, whose length
+# normalisation divides by the corpus size instead of the document length. The default runs on the 200-row ESCI sample
+# in `../shared/data` (a smoke test: a 200-item pool, so numbers are far above the paper's 1.37M-item pool); the paper's
+# sets are `esci` and `amazon-c4`.
 
 # %% tags=["parameters"]
 datasets = ["esci-sample200"]  # search dataset keys (gtebench.data.search.SEARCH_DATASETS); "-graded" for ESCI gains
 models = ["bm25", "bm25-paper", "minilm-l6", "mpnet-base", "tfidf-svd"]  # encoder keys, "bm25", "bm25-paper"
 domains = ["Office_Products", "Sports_and_Outdoors"]  # per-domain columns of the paper (when the data has them)
-precision = "auto"  # rough scoring: bf16 where native (GPU, AVX-512 BF16, AMX), else fp32; the top 100 is exact either way
+# rough scoring: bf16 where native (GPU, AVX-512 BF16, AMX), else fp32; the top 100 is exact either way
+precision = "auto"
 results_file = "ps_default.csv"  # under results/ unless absolute
 figure_file = "ps_default"  # under figures/ unless absolute; .png and .pdf
 
@@ -50,7 +56,8 @@ print(f"{len(results)} result rows -> {config.results_file}; runs in {config.run
 ps_table(results).round(2)
 
 # %% [markdown]
-# The paper's nDCG@100 beside ours where the dataset, domain and model match (`lib/gtebench/paper_numbers/table2.csv`); the ESCI sample is not the paper's pool, so no cell matches here.
+# The paper's nDCG@100 beside ours where the dataset, domain and model match (`lib/gtebench/paper_numbers/table2.csv`);
+# the ESCI sample is not the paper's pool, so no cell matches here.
 
 # %%
 

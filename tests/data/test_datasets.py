@@ -17,7 +17,8 @@ def test_ml100k_loads_real_counts():
     assert interactions.user_id.nunique() == 943
     assert len(items) == 1682
     toy_story = items.set_index("item_id").loc["1"]
-    assert (toy_story.title, toy_story.year, toy_story.genres) == ("Toy Story", "1995", ["Animation", "Children's", "Comedy"])
+    expected = ("Toy Story", "1995", ["Animation", "Children's", "Comedy"])
+    assert (toy_story.title, toy_story.year, toy_story.genres) == expected
 
 
 def test_missing_ml100k_folder_names_the_path(tmp_path):

@@ -56,7 +56,8 @@ def test_exact_relevance_is_one_query_per_exact_pair_over_the_judged_pool(esci_d
     assert ds.qrels.values.tolist() == [["1:p1", "p1", 1.0], ["2:p3", "p3", 1.0], ["2:p4", "p4", 1.0]]
     assert sorted(ds.items.item_id) == ["p1", "p2", "p3", "p4", "p5"]  # US, small, test rows only
     assert ds.report["queries_without_exact"] == 1  # query 3 has only a Complement
-    assert ds.query_domain.to_dict() == {"1:p1": "Tools_and_Home_Improvement", "2:p3": "Home_and_Kitchen", "2:p4": "Unknown"}
+    assert ds.query_domain.to_dict() == {
+        "1:p1": "Tools_and_Home_Improvement", "2:p3": "Home_and_Kitchen", "2:p4": "Unknown"}
     assert ds.item_texts()["p1"] == "Lamp. Bright. "
 
 
@@ -89,7 +90,8 @@ def test_paper_pool_is_deterministic_given_a_seed():
 
 
 def test_esci_bad_label_and_missing_files(esci_dir):
-    EXAMPLES.assign(esci_label=["E", "Q"] + ["E"] * 7).to_parquet(esci_dir / "shopping_queries_dataset_examples.parquet")
+    examples = EXAMPLES.assign(esci_label=["E", "Q"] + ["E"] * 7)
+    examples.to_parquet(esci_dir / "shopping_queries_dataset_examples.parquet")
     with pytest.raises(DataError, match=r"unknown esci_label value\(s\) \['Q'\]"):
         prepare_search("esci-judged")
     (esci_dir / "shopping_queries_dataset_examples.parquet").unlink()

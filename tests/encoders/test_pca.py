@@ -57,7 +57,8 @@ def test_the_sample_is_seeded_and_capped():
     first, again, other = sample_rows(1000, 100, seed=1), sample_rows(1000, 100, seed=1), sample_rows(1000, 100, seed=2)
     assert len(first) == 100 == len(set(first)) and np.array_equal(first, again) and not np.array_equal(first, other)
     items = np.random.default_rng(4).normal(size=(300, 4))
-    assert np.array_equal(fit(items, sample_size=50, seed=1).eigenvalues, fit(items, sample_size=50, seed=1).eigenvalues)
+    first, second = fit(items, sample_size=50, seed=1), fit(items, sample_size=50, seed=1)
+    assert np.array_equal(first.eigenvalues, second.eigenvalues)
     assert np.allclose(fit(items, sample_size=300).eigenvalues, np.linalg.eigvalsh(np.cov(items.T))[::-1])
 
 

@@ -13,7 +13,8 @@ def test_an_explicit_precision_wins_then_the_models_own_then_the_devices_best():
     with pytest.raises(EncoderError, match="precision"):
         resolve_encoding_precision("fp8", "cpu")
     assert resolve_encoding_precision("auto", "cuda") == "bf16"
-    assert resolve_encoding_precision("auto", "cuda", preferred="fp32") == "fp32"  # the paper's dtype for the model wins
+    # the paper's dtype for the model wins
+    assert resolve_encoding_precision("auto", "cuda", preferred="fp32") == "fp32"
     assert resolve_encoding_precision("fp16", "cuda", preferred="bf16") == "fp16"  # an explicit choice wins over both
 
 

@@ -13,7 +13,8 @@ def test_from_params_builds_one_run_per_cell():
     specs = config.run_specs()
     assert len(specs) == 2 * 3 + 1  # seeds x (id + 2 encoders) + one popularity row
     assert {(s.backbone, s.variant, s.encoder) for s in specs} == {
-        ("sasrec", "id", None), ("sasrec", "text", "minilm-l6"), ("sasrec", "text", "tfidf-svd"), ("popularity", "id", None)}
+        ("sasrec", "id", None), ("sasrec", "text", "minilm-l6"), ("sasrec", "text", "tfidf-svd"),
+        ("popularity", "id", None)}
     assert len(SRExperimentConfig.from_params(**GOOD, include_popularity=False).run_specs()) == 6
     assert str(config.results_file) == "/tmp/x.csv"
 

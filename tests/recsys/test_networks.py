@@ -1,4 +1,5 @@
-"""Text item tables: alignment to RecBole's internal ids, frozen text, trainable adaptor; the BERT4Rec and UniSRec models."""
+"""Text item tables: alignment to RecBole's internal ids, frozen text, trainable adaptor; the BERT4Rec and UniSRec
+networks."""
 
 import math
 
@@ -95,7 +96,8 @@ def test_moe_adaptor_gates_start_uniform_and_add_noise_only_in_training():
 
 
 # The text-based networks (class, backbone) built on a real slice with a table whose first column is the raw id.
-TEXT_NETWORKS = [("SASRecText", "sasrec"), ("GRU4RecText", "gru4rec"), ("BERT4RecText", "bert4rec"), ("UniSRec", "unisrec")]
+TEXT_NETWORKS = [("SASRecText", "sasrec"), ("GRU4RecText", "gru4rec"), ("BERT4RecText", "bert4rec"),
+                 ("UniSRec", "unisrec")]
 
 
 def build_text_model(class_name: str, backbone: str, max_users: int = 60, per_position: bool | None = None):
@@ -192,8 +194,10 @@ def one_thread():
 @pytest.mark.slow
 @pytest.mark.parametrize("backbone,variant,encoder", [("bert4rec", "id", None), ("bert4rec", "text", "minilm-l6"),
                                                       ("unisrec", "text", "minilm-l6")])
-def test_new_backbones_train_on_a_real_slice_beat_random_and_repeat_with_the_seed(backbone, variant, encoder, one_thread):
-    profile = get_training_profile("default").with_overrides(max_users=300, max_epochs=3, stopping_step=2, parallel_runs=1)
+def test_new_backbones_train_on_a_real_slice_beat_random_and_repeat_with_the_seed(
+        backbone, variant, encoder, one_thread):
+    profile = get_training_profile("default").with_overrides(
+        max_users=300, max_epochs=3, stopping_step=2, parallel_runs=1)
     spec = RunSpec("ml-100k", backbone, variant, encoder, 7, profile)
     first = train_and_evaluate(spec, reuse=False)
     random_ndcg_at_10 = sum(1 / math.log2(rank + 1) for rank in range(1, 11)) / 1682  # one relevant item of 1682

@@ -44,7 +44,6 @@ def test_queries_and_items_are_encoded_in_their_own_roles(monkeypatch, tmp_path)
 
     monkeypatch.setattr("gtebench.encoders.cache.embed", fake_embed)
     queries = pd.Series({"q1": "red shoes", "q2": "desk"})
-    items = pd.DataFrame({"item_id": ["a", "b", "c"], "title": ["x", "y", "z"]})
     ds = type("DS", (), {"key": "toy", "text_recipe": "amazon-ps", "queries": queries,
                          "item_texts": lambda self: pd.Series({"a": "x", "b": "y", "c": "z"})})()
     runs = experiment.dense_runs("minilm-l6", ds, (), "fp32")

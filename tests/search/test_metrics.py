@@ -7,7 +7,8 @@ import pytest
 
 from gtebench.search.metrics import domain_means, paired_test, per_query_metrics
 
-QRELS = pd.DataFrame({"qid": ["q1", "q1", "q2", "q3"], "item_id": ["a", "b", "c", "d"], "relevance": [1.0, 1.0, 1.0, 1.0]})
+QRELS = pd.DataFrame({"qid": ["q1", "q1", "q2", "q3"], "item_id": ["a", "b", "c", "d"],
+                      "relevance": [1.0, 1.0, 1.0, 1.0]})
 RUN = {"q1": {"x": 0.9, "a": 0.8, "y": 0.7, "b": 0.6}, "q2": {"c": 0.5}, "q3": {"x": 0.3}}
 
 

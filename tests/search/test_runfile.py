@@ -10,7 +10,8 @@ def test_round_trip(tmp_path):
     path = write_run(tmp_path / "r.trec", ["q1", "q2"], np.array(["a", "b", "c"], dtype=object),
                      np.array([[2, 0], [1, 2]]), np.array([[0.9, 0.5], [0.8, 0.1]], dtype=np.float32), "mpnet-full")
     assert path.read_text().splitlines()[0] == "q1 Q0 c 1 0.9 mpnet-full"
-    assert read_run(path) == {"q1": {"c": pytest.approx(0.9), "a": 0.5}, "q2": {"b": pytest.approx(0.8), "c": pytest.approx(0.1)}}
+    assert read_run(path) == {"q1": {"c": pytest.approx(0.9), "a": 0.5},
+                              "q2": {"b": pytest.approx(0.8), "c": pytest.approx(0.1)}}
 
 
 @pytest.mark.parametrize("line,match", [

@@ -30,7 +30,7 @@ reproduce: setup ## regenerate results/ and figures/ of the default batch (paper
 lint: setup ## ruff: pyflakes, pycodestyle, import order, public docstrings (rules in pyproject.toml)
 	$(BIN)/ruff check lib tests benchmarks notebooks
 
-test: setup ## run the test suite (`make lint` runs ruff)
+test: lint ## lint (ruff), then run the test suite
 	$(BIN)/python -m pytest
 
 benchmark: setup ## run the speed benchmarks (ratios against references measured in the same run)

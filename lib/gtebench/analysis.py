@@ -69,6 +69,7 @@ def measure_info(metric: str) -> tuple[str, str]:
 
 
 def check_alphas(alphas) -> tuple[float, ...]:
+    """The alphas as floats, each checked to lie in (0, 1]."""
     alphas = tuple(float(a) for a in alphas)
     bad = [a for a in alphas if not 0 < a <= 1]
     if not alphas or bad:
@@ -93,6 +94,7 @@ def check_vectors(vectors: np.ndarray, name: str = "vectors") -> np.ndarray:
 
 
 def check_spectrum(eigenvalues) -> np.ndarray:
+    """The eigenvalues as a float64 array, checked to be 1-d, finite, non-negative and not all zero."""
     eigenvalues = np.asarray(eigenvalues, dtype=np.float64)
     if eigenvalues.ndim != 1 or eigenvalues.size < 1 or not np.isfinite(eigenvalues).all():
         raise AnalysisError(f"eigenvalues: need a 1-d array of finite values, got shape {eigenvalues.shape}")
@@ -238,6 +240,7 @@ def write_analysis(analysis: Analysis, measures_path: str | Path, spectrum_path:
 
 
 def read_spectrum(path: str | Path) -> pd.DataFrame:
+    """A spectrum CSV, checked to exist and to hold every column of SPECTRUM_COLUMNS."""
     path = Path(path)
     if not path.is_file():
         raise AnalysisError(f"no spectrum file at {path}; run notebooks/embedding_analysis.ipynb (make reproduce)")

@@ -42,11 +42,13 @@ def parameter_count(label: str) -> float:
 
 
 def encoding_hours(encoder: str, texts: int, tokens_per_text: int) -> float:
+    """Rough GPU hours to encode the texts: 2 x parameters x tokens FLOPs at the assumed efficiency."""
     flops = 2 * parameter_count(get_encoder(encoder).params) * texts * tokens_per_text
     return flops / (GPU_BF16_PEAK_TFLOPS * 1e12 * ENCODING_EFFICIENCY) / 3600
 
 
 def training_hours(rows: int, runs: int) -> float:
+    """Rough GPU hours for the training runs at the assumed rows per second and epochs per run."""
     return rows * EPOCHS_PER_RUN * runs / TRAINING_ROWS_PER_SECOND / 3600
 
 
@@ -62,8 +64,8 @@ class Estimate:
     def report(self) -> str:
         lines = [f"Estimated GPU time: {self.total:.1f} h (rough: encoding at {ENCODING_EFFICIENCY:.0%} of a "
                  f"{GPU_BF16_PEAK_TFLOPS:.0f} TFLOP/s bf16 peak, training at {TRAINING_ROWS_PER_SECOND:,} rows/s and "
-                 f"{EPOCHS_PER_RUN} epochs per run; finished runs and cached embeddings are skipped, so a resumed batch "
-                 f"costs less)"]
+                 f"{EPOCHS_PER_RUN} epochs per run; finished runs and cached embeddings are skipped, so a resumed "
+                 f"batch costs less)"]
         for (dataset, encoder), hours in sorted(self.encoding.items(), key=lambda kv: -kv[1]):
             lines.append(f"  encode {dataset:<26} {encoder:<24} {hours:7.2f} h")
         for dataset, hours in sorted(self.training.items(), key=lambda kv: -kv[1]):

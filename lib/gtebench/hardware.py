@@ -14,6 +14,7 @@ from pathlib import Path
 
 @functools.lru_cache(maxsize=1)
 def cpu_flags() -> frozenset[str]:
+    """The CPU flags listed in /proc/cpuinfo; empty where it cannot be read."""
     try:
         text = Path("/proc/cpuinfo").read_text()
     except OSError:

@@ -37,32 +37,38 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs: Any) -> Iterator[IO]:
+    """Open a temporary file that replaces `path` only when the block exits without error."""
     with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as handle:
         yield handle
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> None:
+    """Write indented, key-sorted JSON atomically (str() for what JSON cannot hold)."""
     with atomic_open(path, "w", encoding="utf-8") as handle:
         json.dump(obj, handle, indent=2, sort_keys=True, default=str)
         handle.write("\n")
 
 
 def read_json(path: str | os.PathLike) -> Any:
+    """The parsed JSON of a UTF-8 file."""
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)
 
 
 def save_npy(path: str | os.PathLike, array: np.ndarray) -> None:
+    """Save an array as .npy atomically, without pickling."""
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as handle:
             np.save(handle, array, allow_pickle=False)
 
 
 def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 of the bytes."""
     return hashlib.sha256(data).hexdigest()
 
 
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file, read in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while block := handle.read(chunk):

@@ -32,6 +32,7 @@ def home() -> Path:
 
 
 def subdir(*parts: str) -> Path:
+    """A folder under the gtebench home, created if missing."""
     path = home().joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -46,6 +47,7 @@ def results_dir() -> Path:
 
 
 def figures_dir() -> Path:
+    """The figures folder of the checkout (else under the gtebench home), created if missing."""
     checkout = repo_root()
     path = checkout / "figures" if checkout is not None else home() / "figures"
     path.mkdir(parents=True, exist_ok=True)

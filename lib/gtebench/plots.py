@@ -22,6 +22,7 @@ CLASS_COLOURS = {  # fixed across figures so a reader learns them once
 
 
 def class_colour(model_class: str) -> str:
+    """The plot colour of a model class (dark grey for an unknown one)."""
     return CLASS_COLOURS.get(model_class, "#333333")
 
 
@@ -40,7 +41,8 @@ def save_figure(fig, stem: str | Path) -> list[Path]:
     for suffix in (".png", ".pdf"):
         target = Path(stem).with_suffix(suffix)
         with atomic_path(target) as tmp:
-            fig.savefig(tmp, format=suffix[1:], dpi=150, bbox_inches="tight", metadata={"CreationDate": None} if suffix == ".pdf" else None)
+            fig.savefig(tmp, format=suffix[1:], dpi=150, bbox_inches="tight",
+                        metadata={"CreationDate": None} if suffix == ".pdf" else None)
         written.append(target)
     return written
 
@@ -74,7 +76,8 @@ def plot_sr(frame: pd.DataFrame, split: str = "test", metrics=("ndcg@10", "recal
     palette = {representation(labels, m, v): CLASS_COLOURS.get(c, "#333333")
                for m, v, c in zip(table["model"], table["variant"], table["model_class"])}
     sns.set_theme(style="whitegrid", context="notebook")
-    panels = [(d, b, m) for d, b in part[["dataset", "backbone"]].drop_duplicates().itertuples(index=False) for m in metrics]
+    panels = [(d, b, m) for d, b in part[["dataset", "backbone"]].drop_duplicates().itertuples(index=False)
+              for m in metrics]
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
     for ax, (dataset, backbone, metric) in zip(axes[0], panels):
         data = part[(part["dataset"] == dataset) & (part["backbone"] == backbone) & (part["metric"] == metric)]
@@ -132,7 +135,8 @@ def plot_spectra(spectrum: pd.DataFrame, measures: pd.DataFrame):
             ax.plot(curve["component"], curve["cumulative"], color=colour, linestyle=style, linewidth=1.8,
                     label=model_label(model))
             cumulative = curve.set_index("component")["cumulative"]
-            for metric, value in dims[(dims["dataset"] == dataset) & (dims["model"] == model)][["metric", "value"]].itertuples(index=False):
+            marks = dims[(dims["dataset"] == dataset) & (dims["model"] == model)][["metric", "value"]]
+            for metric, value in marks.itertuples(index=False):
                 marker = markers.setdefault(metric, "os^vD"[len(markers) % 5])
                 ax.plot([value], [cumulative[int(value)]], marker=marker, color=colour, markersize=7,
                         markeredgecolor="white", linestyle="none", zorder=3)
@@ -173,8 +177,8 @@ def plot_isotropy(measures: pd.DataFrame):
     sns.set_theme(style="whitegrid", context="notebook")
     datasets = list(dict.fromkeys(wide["dataset"]))
     width = max(3.6, 0.5 * wide["model"].nunique() + 1.5)
-    fig, axes = plt.subplots(len(datasets), len(ISOTROPY_PANELS), figsize=(width * len(ISOTROPY_PANELS), 3.6 * len(datasets)),
-                             squeeze=False)
+    fig, axes = plt.subplots(len(datasets), len(ISOTROPY_PANELS),
+                             figsize=(width * len(ISOTROPY_PANELS), 3.6 * len(datasets)), squeeze=False)
     for row, dataset in zip(axes, datasets):
         data = wide[wide["dataset"] == dataset]
         for ax, (metric, label) in zip(row, ISOTROPY_PANELS):

@@ -52,7 +52,8 @@ class TrainingProfile:
             if not isinstance(variants, dict) or set(variants) - {"id", "text"}:
                 bad.append(f"backbone_overrides[{backbone!r}] (expected {{'id'|'text': {{setting: value}}}})")
         if bad:
-            raise ProfileError(f"profile {self.name!r}: invalid {', '.join(f'{b}={getattr(self, b, None)!r}' for b in bad)}")
+            invalid = ", ".join(f"{b}={getattr(self, b, None)!r}" for b in bad)
+            raise ProfileError(f"profile {self.name!r}: invalid {invalid}")
 
     def with_overrides(self, **overrides) -> "TrainingProfile":
         unknown = sorted(set(overrides) - set(asdict(self)))
@@ -105,6 +106,7 @@ TRAINING_PROFILES: dict[str, TrainingProfile] = {
 
 
 def get_training_profile(name: str) -> TrainingProfile:
+    """The named training profile; an unknown name is a ProfileError listing the known ones."""
     if name not in TRAINING_PROFILES:
         hint = did_you_mean(name, TRAINING_PROFILES)
         raise ProfileError(f"unknown profile {name!r}; known profiles: {sorted(TRAINING_PROFILES)}.{hint}")

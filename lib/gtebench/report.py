@@ -32,7 +32,8 @@ class PaperTable:
 
 
 PAPER_TABLES = (
-    PaperTable("table1", "sr", ("dataset", "backbone", "variant", "model"), "Table 1: sequential recommendation (test, %)"),
+    PaperTable("table1", "sr", ("dataset", "backbone", "variant", "model"),
+               "Table 1: sequential recommendation (test, %)"),
     PaperTable("table2", "ps", ("dataset", "domain", "variant", "model"), "Table 2: product search (nDCG@100, %)"),
 )
 
@@ -107,6 +108,7 @@ def report_markdown(report: pd.DataFrame) -> str:
 
 
 def write_report(report: pd.DataFrame, directory: Path | None = None) -> tuple[Path, Path]:
+    """Write the comparison as paper_vs_ours.csv and .md; returns both paths."""
     directory = directory or paths.results_dir()
     csv_path, md_path = directory / "paper_vs_ours.csv", directory / "paper_vs_ours.md"
     with atomic_open(csv_path, "w", newline="", encoding="utf-8") as handle:
@@ -122,7 +124,8 @@ def update_readme(markdown: str, readme: Path | None = None) -> bool:
     text = readme.read_text(encoding="utf-8")
     pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.S)
     if not pattern.search(text):
-        raise ValueError(f"{readme} lacks the markers {README_START!r} ... {README_END!r}; add them where the report goes")
+        raise ValueError(f"{readme} lacks the markers {README_START!r} ... {README_END!r}; "
+                         f"add them where the report goes")
     updated = pattern.sub(lambda _: f"{README_START}\n{markdown}{README_END}", text)
     if updated != text:
         with atomic_open(readme, "w", encoding="utf-8") as handle:

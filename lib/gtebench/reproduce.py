@@ -34,8 +34,8 @@ class NotebookRun:
 
 PAPER_SR_DATASETS = ["amazon2023/All_Beauty", "amazon2023/Video_Games", "amazon2023/Baby_Products"]
 PAPER_SR_ENCODERS = ["blair-base", "blair-large", "text-embedding-3-large", "nv-embed-v2", "kalm"]
-PAPER_PS_ENCODERS = ["roberta-base", "colbertv2", "blair-base", "blair-large", "mgte", "instructor-xl", "sentence-t5-xxl",
-                     "kalm", "jasper", "gte-qwen2", "nv-embed-v2", "text-embedding-3-large"]
+PAPER_PS_ENCODERS = ["roberta-base", "colbertv2", "blair-base", "blair-large", "mgte", "instructor-xl",
+                     "sentence-t5-xxl", "kalm", "jasper", "gte-qwen2", "nv-embed-v2", "text-embedding-3-large"]
 GPU_BATCHES = {"paper"}  # batches that print a GPU-hour estimate before they start
 
 BATCHES: dict[str, list[NotebookRun]] = {
@@ -75,7 +75,8 @@ BATCHES: dict[str, list[NotebookRun]] = {
         ),
         NotebookRun(
             "figure1_pca_compression.ipynb",
-            {"datasets": ["esci", "amazon-c4"], "models": [m for m in PAPER_PS_ENCODERS if m not in ("roberta-base", "colbertv2")],
+            {"datasets": ["esci", "amazon-c4"],
+             "models": [m for m in PAPER_PS_ENCODERS if m not in ("roberta-base", "colbertv2")],
              "results_file": "ps_pca_paper.csv", "figure_file": "figure1_pca_paper"},
         ),
         # The paper's PCA analysis is of its product-search catalogues, with every vector model of its Table 2
@@ -101,6 +102,7 @@ class NotebookStatus:
 
 
 def notebooks_dir() -> Path:
+    """The checkout's notebooks folder; a regular install has none."""
     root = paths.repo_root()
     if root is None:
         raise FileNotFoundError("the notebooks ship with the repository checkout; run from a clone (pip install -e .)")
@@ -145,8 +147,10 @@ def load_batch(batch: str) -> list[NotebookRun]:
         raise ValueError(f"{path}: expected a mapping with a non-empty 'notebooks' list of {{notebook, parameters}}")
     runs = []
     for number, entry in enumerate(entries, 1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("notebook"), str) or not isinstance(entry.get("parameters", {}), dict):
-            raise ValueError(f"{path}: notebooks entry {number} must be {{notebook: <file>.ipynb, parameters: {{...}}}}, got {entry!r}")
+        if (not isinstance(entry, dict) or not isinstance(entry.get("notebook"), str)
+                or not isinstance(entry.get("parameters", {}), dict)):
+            raise ValueError(f"{path}: notebooks entry {number} must be "
+                             f"{{notebook: <file>.ipynb, parameters: {{...}}}}, got {entry!r}")
         if not (notebooks_dir() / entry["notebook"]).is_file():
             raise ValueError(f"{path}: notebooks entry {number} names {entry['notebook']!r}, not a notebook in "
                              f"{notebooks_dir()}: {sorted(p.name for p in notebooks_dir().glob('*.ipynb'))}")
@@ -227,6 +231,7 @@ def batch_estimate(runs: list[NotebookRun], overrides: dict | None = None):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: run a batch of notebooks; exit status 1 if any failed."""
     import yaml
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -248,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     statuses = run_batch(args.batch, overrides, args.only, args.output_dir)
     failed = [s for s in statuses if not s.ok]
-    print(f"{len(statuses) - len(failed)} notebook(s) ok, {len(failed)} failed, {time.perf_counter() - start:.0f} s in all")
+    print(f"{len(statuses) - len(failed)} notebook(s) ok, {len(failed)} failed, "
+          f"{time.perf_counter() - start:.0f} s in all")
     return 1 if failed else 0
 
 

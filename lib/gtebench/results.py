@@ -39,7 +39,8 @@ COLUMNS = [
     "git_commit",
 ]
 NUMERIC = ("value", "seed", "best_epoch", "epochs", "train_seconds")
-TRACKED_PACKAGES = ("gtebench", "torch", "recbole", "numpy", "pandas", "sentence-transformers", "transformers", "scikit-learn")
+TRACKED_PACKAGES = ("gtebench", "torch", "recbole", "numpy", "pandas", "sentence-transformers", "transformers",
+                    "scikit-learn")
 
 
 class ResultsError(ValueError):
@@ -48,6 +49,7 @@ class ResultsError(ValueError):
 
 @functools.lru_cache(maxsize=1)
 def package_versions() -> dict[str, str]:
+    """Versions of Python and the tracked packages ('not installed' for absent ones)."""
     versions = {"python": platform.python_version()}
     for name in TRACKED_PACKAGES:
         try:
@@ -75,6 +77,7 @@ def git_commit() -> str:
 
 
 def validate(frame: pd.DataFrame, source: str = "results") -> pd.DataFrame:
+    """The frame with numeric columns parsed, checked for the schema, duplicate rows and valid JSON."""
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise ResultsError(f"{source}: missing columns {missing}; expected the schema in gtebench.results.COLUMNS")
@@ -91,6 +94,7 @@ def validate(frame: pd.DataFrame, source: str = "results") -> pd.DataFrame:
 
 
 def write_results(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write validated results in schema column order, sorted, to CSV atomically; returns the path."""
     frame = validate(frame.copy(), str(path))[COLUMNS]
     frame = frame.sort_values(["task", "dataset", "domain", "backbone", "variant", "model", "split", "metric", "seed"])
     with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
@@ -99,6 +103,7 @@ def write_results(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 def read_results(path: str | Path) -> pd.DataFrame:
+    """Validated results from a CSV file."""
     path = Path(path)
     if not path.is_file():
         raise ResultsError(f"no results file at {path}; run the notebook that writes it (make reproduce)")

@@ -72,7 +72,8 @@ def best_against_each_class(means: dict[str, float], classes: dict[str, str]) ->
     return pairs
 
 
-def compare_best_generalist(per_user: pd.DataFrame, metrics: tuple[str, ...], group_keys: tuple[str, ...]) -> pd.DataFrame:
+def compare_best_generalist(per_user: pd.DataFrame, metrics: tuple[str, ...],
+                            group_keys: tuple[str, ...]) -> pd.DataFrame:
     """Best generalist against the best model of each reference class, per group (e.g. dataset x backbone).
 
     `per_user` has one row per group x model x seed x user with columns model, model_class, seed, user and the

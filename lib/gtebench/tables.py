@@ -12,6 +12,7 @@ LEXICAL_NAMES = {"bm25": "BM25 (bm25s)", "bm25-paper": "BM25 (paper's normalisat
 
 
 def model_label(model: str) -> str:
+    """The display name of a model: ID, Popularity, a lexical method's or encoder's name, else the key itself."""
     if model == "id":
         return "ID"
     if model == "popularity":
@@ -54,7 +55,8 @@ def describe_sr(frame: pd.DataFrame, split: str = "test") -> str:
         if text.empty:
             continue
         best = text.iloc[0]
-        sentence = f"On {dataset} with {backbone}, the best text encoder is {best['encoder']} (NDCG@10 {best['ndcg@10']:.2f}%)"
+        sentence = (f"On {dataset} with {backbone}, the best text encoder is {best['encoder']} "
+                    f"(NDCG@10 {best['ndcg@10']:.2f}%)")
         if not ids.empty:
             base = ids.iloc[0]["ndcg@10"]
             sentence += f", {'above' if best['ndcg@10'] > base else 'below'} ID-based items ({base:.2f}%)"
@@ -96,7 +98,8 @@ def pca_table(frame: pd.DataFrame, metric: str = "ndcg@100") -> pd.DataFrame:
     part["value"] = part["value"] * 100
     part["encoder"] = part["model"].map(model_label)
     columns = ["dataset", "model", "encoder", "model_class", "variant", "dim", "value"]
-    return part[columns].rename(columns={"value": metric}).sort_values(["dataset", "model", "dim"]).reset_index(drop=True)
+    renamed = part[columns].rename(columns={"value": metric})
+    return renamed.sort_values(["dataset", "model", "dim"]).reset_index(drop=True)
 
 
 def describe_ps(frame: pd.DataFrame) -> str:
@@ -123,7 +126,8 @@ def describe_pca(frame: pd.DataFrame) -> str:
         if "full" not in values.index:
             continue
         full = values.loc["full"]
-        steps = [f"{v['ndcg@100']:.2f}% with {int(v['dim'])} components" for name, v in values.iterrows() if name != "full"]
+        steps = [f"{v['ndcg@100']:.2f}% with {int(v['dim'])} components"
+                 for name, v in values.iterrows() if name != "full"]
         sentences.append(f"{full['encoder']} on {dataset}: {full['ndcg@100']:.2f}% at its full {int(full['dim'])} "
                          f"dimensions, " + ", ".join(steps) + ".")
 

@@ -35,6 +35,7 @@ HOW_TO_GET = (
 
 
 def scientific_files() -> list[Path]:
+    """The Scientific interaction and item JSON files (plain or .gz)."""
     folder = local_dir(SCIENTIFIC_ENV, "amazon2018_scientific_seq")
     how = HOW_TO_GET.format(env=SCIENTIFIC_ENV)
     return [find_file(folder, "Scientific.inter", (".json",), how),
@@ -54,6 +55,7 @@ def _items_from_json(path: Path) -> pd.DataFrame:
 
 
 def load_scientific(spec: DatasetSpec | None = None) -> Loaded:
+    """Scientific sequences as interactions stamped with their position, dropping items without metadata."""
     inter_path, item_path = scientific_files()
     sequences = read_json_file(inter_path)
     if not isinstance(sequences, dict):
@@ -89,6 +91,7 @@ def _list_or_none(text: str) -> list | None:
 
 
 def load_samples(spec: DatasetSpec) -> Loaded:
+    """Rows of a sample category: its valid file split 90% train / 10% valid, its test file as test."""
     category = spec.options["category"]
     folder = local_dir(SAMPLES_ENV, "amazon2018_industrial_office_seq")
     how = HOW_TO_GET.format(env=SAMPLES_ENV)
@@ -126,4 +129,5 @@ def load_samples(spec: DatasetSpec) -> Loaded:
 
 
 def check_items_unique(items: pd.DataFrame, path: Path) -> None:
+    """Duplicate item ids in the item table are an error."""
     check_unique(items["item_id"], "item id", path)

@@ -39,6 +39,7 @@ CATEGORIES = (
 
 
 def check_category(domain: str) -> str:
+    """The category, if it is one of the Amazon Reviews 2023 categories; else a DataError."""
     if domain not in CATEGORIES:
         raise DataError(f"unknown Amazon Reviews 2023 category {domain!r}; valid categories: {list(CATEGORIES)}")
     return domain

@@ -72,6 +72,7 @@ def write_pool(jsonl: Path, out: Path) -> dict:
 
 
 def load_amazon_c4(spec: SearchSpec) -> SearchDataset:
+    """Amazon-C4 test queries whose target is in the pool, with binary qrels and per-query domains."""
     test_path, pool_path = source_files()
     sources = checksums([test_path, pool_path])
     params = {"key": spec.key, "sources": sources, "prep_version": PREP_VERSION}

@@ -21,6 +21,7 @@ def checksums(files: list[Path]) -> dict[str, str]:
 
 
 def save_frame(frame: pd.DataFrame, path: Path) -> None:
+    """Write a frame to parquet atomically, without its index."""
     with atomic_path(path) as tmp:
         frame.to_parquet(tmp, index=False)
 

@@ -53,6 +53,7 @@ def read_table(folder: Path, stem: str, required: tuple[str, ...]) -> tuple[pd.D
 
 
 def read_options(folder: Path) -> dict:
+    """The folder's dataset.json options, or {} if there is none."""
     path = folder / "dataset.json"
     options = read_json_file(path) if path.is_file() else {}
     if not isinstance(options, dict):
@@ -61,6 +62,7 @@ def read_options(folder: Path) -> dict:
 
 
 def text_recipe_name(folder: Path) -> str:
+    """The folder's text recipe name (checked to exist), else `template:` and its text template."""
     options = read_options(folder)
     if "text_recipe" in options:
         from ..text import get_recipe
@@ -71,6 +73,7 @@ def text_recipe_name(folder: Path) -> str:
 
 
 def custom_spec(key: str) -> DatasetSpec:
+    """A leave-one-out sequential dataset spec for a `custom:<folder>` key."""
     folder = Path(key[len("custom:"):]).expanduser()
     if not folder.is_dir():
         raise DataError(f"custom dataset folder {folder} does not exist; {FORMAT_HINT}")
@@ -79,6 +82,7 @@ def custom_spec(key: str) -> DatasetSpec:
 
 
 def read_items(folder: Path) -> tuple[pd.DataFrame, Path]:
+    """The folder's items table, with unique item ids, and its path."""
     items, path = read_table(folder, "items", ("item_id",))
     check_unique(items["item_id"], "item_id", path)
     return items, path
@@ -91,6 +95,7 @@ def count_unsorted_users(interactions: pd.DataFrame) -> int:
 
 
 def load_custom(folder: Path) -> Loaded:
+    """A custom folder's items and interactions, timestamps checked numeric and unknown items dropped."""
     items, items_path = read_items(folder)
     interactions, inter_path = read_table(folder, "interactions", ("user_id", "item_id", "timestamp"))
     stamps = pd.to_numeric(interactions["timestamp"], errors="coerce")
@@ -104,6 +109,7 @@ def load_custom(folder: Path) -> Loaded:
 
 
 def custom_search_spec(key: str) -> SearchSpec:
+    """A search dataset spec for a `custom:<folder>` key."""
     folder = Path(key[len("custom:"):]).expanduser()
     if not folder.is_dir():
         raise DataError(f"custom dataset folder {folder} does not exist; {FORMAT_HINT}")

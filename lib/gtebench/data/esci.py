@@ -69,6 +69,7 @@ def select_test(examples: pd.DataFrame, where: str) -> pd.DataFrame:
 
 
 def queries_and_qrels(examples: pd.DataFrame, relevance: str) -> tuple[pd.Series, pd.DataFrame, dict]:
+    """Queries, qrels and the count of dropped queries, for 'exact' (one query per Exact pair) or 'graded'."""
     if relevance == "exact":
         exact = examples[examples["esci_label"] == "Exact"]
         qids = exact["query_id"] + ":" + exact["product_id"]
@@ -157,6 +158,7 @@ def read_examples() -> tuple[pd.DataFrame, list[Path]]:
 
 
 def read_asin2category() -> tuple[dict, Path]:
+    """The asin -> Amazon 2023 category mapping and its path, from the local folder or the HF hub."""
     folder = local_dir(LOCAL_ENV, LOCAL_NAME)
     local = [folder / n for n in ("asin2category.json", "asin2category.json.gz")]
     path = next((p for p in local if p.is_file()), None)
@@ -187,6 +189,7 @@ def pool_metadata(pool: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
 def build(
     spec: SearchSpec, examples: pd.DataFrame, asin2category: dict | None
 ) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame, dict]:
+    """Queries, qrels, the item pool and the report for the spec's relevance and pool options."""
     relevance, pool_kind = spec.options["relevance"], spec.options.get("pool", "judged")
     queries, qrels, report = queries_and_qrels(examples, relevance)
     report["examples"] = len(examples)
@@ -224,6 +227,7 @@ def _domains(queries: pd.Series, qrels: pd.DataFrame, items: pd.DataFrame) -> pd
 
 
 def load_esci(spec: SearchSpec) -> SearchDataset:
+    """The ESCI search dataset, prepared once and cached with a manifest."""
     examples, files = read_examples()
     asin2category, category_path = (None, None)
     try:

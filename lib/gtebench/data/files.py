@@ -109,6 +109,7 @@ def iter_jsonl(path: Path, required: tuple[str, ...] = ()) -> Iterator[dict]:
 
 
 def read_json_file(path: Path) -> object:
+    """The parsed JSON of a file (plain or .gz); malformed JSON is a DataError naming the line."""
     with open_text(path) as handle:
         try:
             return json.load(handle)
@@ -117,6 +118,7 @@ def read_json_file(path: Path) -> object:
 
 
 def check_columns(columns, required: tuple[str, ...], path: Path) -> None:
+    """Missing required columns are a DataError listing the ones found."""
     missing = [c for c in required if c not in columns]
     if missing:
         raise DataError(f"{path}: missing required column(s) {missing}; found {list(columns)}")

@@ -72,6 +72,7 @@ _YEAR = r"\s*\((\d{4})\)\s*$"
 
 
 def latest_small_files() -> list[Path]:
+    """The ml-latest-small ratings and movies CSV files."""
     folder = local_dir(LATEST_SMALL_ENV, "movielens_latest_small_2016")
     how = (f"download ml-latest-small from https://grouplens.org/datasets/movielens/ and set {LATEST_SMALL_ENV} "
            "(or GTEBENCH_SHARED_DATA) to its folder")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..io import sha256_file
 from ..hints import did_you_mean
+from ..io import sha256_file
 from .amazon2018 import load_samples, load_scientific
 from .amazon2023 import prepare_amazon2023
 from .amazon2023_sources import CATEGORIES

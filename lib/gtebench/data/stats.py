@@ -29,6 +29,7 @@ def _lengths(texts: pd.Series) -> pd.Series:
 
 
 def sr_statistics(prepared) -> dict[str, float]:
+    """Size, density, sequence-length, item-text-length and split-row statistics of a prepared dataset."""
     if prepared.spec.split == "leave_one_out":
         inter = prepared.interactions
         per_user = inter.groupby("user_id").size()
@@ -56,6 +57,7 @@ def sr_statistics(prepared) -> dict[str, float]:
 
 
 def search_statistics(ds) -> dict[str, float]:
+    """Query, pool, judgment, text-length and domain counts of a search dataset."""
     relevant = ds.qrels[ds.qrels["relevance"] > 0].groupby("qid").size()
     texts = _lengths(ds.item_texts())
     return {
@@ -68,6 +70,7 @@ def search_statistics(ds) -> dict[str, float]:
 
 
 def tidy(dataset: str, task: str, stats: dict) -> pd.DataFrame:
+    """The statistics as tidy rows (dataset, task, statistic, value)."""
     return pd.DataFrame([(dataset, task, k, float(v)) for k, v in stats.items()], columns=COLUMNS)
 
 
@@ -87,6 +90,7 @@ def dataset_statistics(sr: list[str], search: list[str]) -> tuple[pd.DataFrame, 
 
 
 def write_statistics(frame: pd.DataFrame, path: Path) -> None:
+    """Write the statistics frame to CSV atomically."""
     with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
         frame.to_csv(handle, index=False)
 

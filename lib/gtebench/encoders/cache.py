@@ -23,8 +23,8 @@ from ..hardware import resolve_device
 from ..io import read_json, save_npy, sha256_bytes, stable_hash, write_json
 from ..results import package_versions
 from .engine import encode
-from .precision import effective_precision
 from .offline import weights_version
+from .precision import effective_precision
 from .registry import EncoderError, EncoderSpec, get_encoder
 
 log = logging.getLogger(__name__)
@@ -87,20 +87,24 @@ def cache_key(spec: EncoderSpec, dataset: str, recipe_hash: str, role: str, prec
     # Settings added later enter the key only when set, so files cached before they existed keep their names.
     optional = {"prompt_name": spec.prompt_name(role), "model_kwargs": [list(p) for p in spec.model_kwargs],
                 "config_kwargs": [list(p) for p in spec.config_kwargs],
-                "prompt_pooled": None if spec.pool_prompt or not (spec.prompt(role) or spec.prompt_name(role)) else False}
+                "prompt_pooled": (None if spec.pool_prompt or not (spec.prompt(role) or spec.prompt_name(role))
+                                  else False)}
     key.update({name: value for name, value in optional.items() if value is not None and value != []})
     return key
 
 
 def validate(vectors: np.ndarray, meta: dict, path: Path) -> None:
+    """A cached array whose shape, finiteness or all-zero rows disagree with its sidecar is a CacheError."""
     rows = meta.get("rows")
     if vectors.ndim != 2 or vectors.shape != (rows, meta.get("dim")):
-        raise CacheError(f"{path}: shape {vectors.shape} does not match the sidecar ({rows}, {meta.get('dim')}); delete it")
+        raise CacheError(f"{path}: shape {vectors.shape} does not match the sidecar ({rows}, {meta.get('dim')}); "
+                         f"delete it")
     if not np.isfinite(vectors).all():
         raise CacheError(f"{path}: contains NaN or inf; delete it and encode again")
     zero = np.flatnonzero(~vectors.any(axis=1))
     if zero.size and meta.get("zero_rows_allowed") and zero.size != meta.get("zero_rows", zero.size):
-        raise CacheError(f"{path}: {zero.size} all-zero row(s) where the sidecar records {meta['zero_rows']}; delete it")
+        raise CacheError(f"{path}: {zero.size} all-zero row(s) where the sidecar records {meta['zero_rows']}; "
+                         f"delete it")
     if zero.size and not meta.get("zero_rows_allowed"):
         raise CacheError(f"{path}: {zero.size} all-zero row(s), e.g. rows {zero[:5].tolist()}; delete it")
 

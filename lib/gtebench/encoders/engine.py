@@ -128,7 +128,8 @@ def _transformers_batches(spec: EncoderSpec, role: str, device: str, precision: 
     prompt = spec.prompt(role) or ""
 
     def run(batch: list[str]):
-        inputs = tokenizer([prompt + t for t in batch], padding=True, truncation=True, max_length=spec.max_length, return_tensors="pt")
+        inputs = tokenizer([prompt + t for t in batch], padding=True, truncation=True, max_length=spec.max_length,
+                           return_tensors="pt")
         inputs = inputs.to(device)
         return pool(model(**inputs), inputs["attention_mask"], spec.pooling)
 
@@ -222,6 +223,7 @@ def run_batches(
 
 
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit L2 norm (all-zero rows stay zero)."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
 

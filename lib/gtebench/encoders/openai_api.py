@@ -49,6 +49,7 @@ def urllib_post(url: str, headers: dict, payload: dict, timeout: float = 120.0) 
 
 
 def load_tokenizer(name: str):
+    """The Hugging Face tokenizer used to truncate texts before an API call."""
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(name)
@@ -86,7 +87,8 @@ class OpenAIEmbedder:
                 f"encoder {spec.key!r} calls the OpenAI API: set {API_KEY_ENV} (and {BASE_URL_ENV} for a proxy or "
                 f"Azure-compatible endpoint), or pick an open model"
             )
-        tokenizer = overrides.pop("tokenizer", None) or load_tokenizer(settings.get("truncation_tokenizer", "roberta-base"))
+        tokenizer = (overrides.pop("tokenizer", None)
+                     or load_tokenizer(settings.get("truncation_tokenizer", "roberta-base")))
         return cls(
             api_key=api_key,
             tokenizer=tokenizer,

@@ -54,7 +54,7 @@ class EncoderSpec:
     item_prompt: str | None = None
     query_prompt_name: str | None = None  # a prompt the model ships (config_sentence_transformers.json)
     item_prompt_name: str | None = None
-    pool_prompt: bool = True  # False: prompt tokens are left out of the pooling (INSTRUCTOR), sentence-transformers only
+    pool_prompt: bool = True  # False: prompt tokens stay out of the pooling (INSTRUCTOR); sentence-transformers only
     trust_remote_code: bool = False
     # Extra from_pretrained / SentenceTransformer arguments as (name, value) pairs (a tuple keeps the spec hashable).
     model_kwargs: tuple = ()
@@ -74,7 +74,8 @@ class EncoderSpec:
             problems.append(f"dtype {self.dtype!r} not in {DTYPES}")
         if (self.dim is not None and self.dim < 1) or self.max_length < 1:
             problems.append(f"dim ({self.dim}) and max_length ({self.max_length}) must be positive")
-        if self.loader in ("sentence-transformers", "transformers", "nv-embed") and not (self.hub_id or self.offline_source):
+        neural = self.loader in ("sentence-transformers", "transformers", "nv-embed")
+        if neural and not (self.hub_id or self.offline_source):
             problems.append("a neural encoder needs a hub_id or an offline_source")
         if self.loader == "transformers" and self.pooling not in OWN_POOLINGS:
             problems.append(f"the transformers loader pools with one of {OWN_POOLINGS}, not {self.pooling!r}")
@@ -262,7 +263,8 @@ def get_encoder(key: str, **overrides) -> EncoderSpec:
         return spec
     unknown = set(overrides) - {f.name for f in fields(EncoderSpec)}
     if unknown:
-        raise EncoderError(f"unknown encoder field(s) {sorted(unknown)}; fields: {[f.name for f in fields(EncoderSpec)]}")
+        raise EncoderError(f"unknown encoder field(s) {sorted(unknown)}; "
+                           f"fields: {[f.name for f in fields(EncoderSpec)]}")
     pooling = overrides.get("pooling")
     if "loader" not in overrides and pooling is not None and spec.loader in ("sentence-transformers", "transformers"):
         overrides["loader"] = "transformers" if pooling in OWN_POOLINGS else "sentence-transformers"

@@ -17,6 +17,7 @@ TABLE1_KEYS = ["dataset", "backbone", "variant", "model"]
 
 
 def load_paper_table(name: str) -> pd.DataFrame:
+    """The paper's numbers for a table, from the CSV shipped with the package."""
     if name not in TABLES:
         raise KeyError(f"no paper numbers for {name!r}; known tables: {sorted(TABLES)}.{did_you_mean(name, TABLES)}")
     with resources.files(__package__).joinpath(TABLES[name]).open("r", encoding="utf-8") as handle:

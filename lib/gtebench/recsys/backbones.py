@@ -39,7 +39,8 @@ class Backbone:
 
     def __post_init__(self) -> None:
         if not self.variants or set(self.variants) - set(VARIANTS):
-            raise BackboneError(f"backbone {self.key!r}: variants must be a non-empty subset of {VARIANTS}, got {self.variants}")
+            raise BackboneError(f"backbone {self.key!r}: variants must be a non-empty subset of {VARIANTS}, "
+                                f"got {self.variants}")
         if "id" in self.variants and not self.id_network:
             raise BackboneError(f"backbone {self.key!r} has an 'id' variant but no id_network")
         if "text" in self.variants and not self.text_network:
@@ -134,6 +135,7 @@ BACKBONES: dict[str, Backbone] = {
 
 
 def get_backbone(key: str) -> Backbone:
+    """The named backbone; an unknown key is a BackboneError listing the known ones."""
     if key not in BACKBONES:
         hint = did_you_mean(key, BACKBONES)
         raise BackboneError(f"unknown backbone {key!r}; known backbones: {sorted(BACKBONES)}.{hint}")

@@ -159,7 +159,8 @@ def aligned_item_table(dataset, ids: list[str], vectors: np.ndarray) -> torch.Te
 
 def _check_rows(model, item_table: torch.Tensor) -> None:
     if item_table.shape[0] != model.n_items:
-        raise ValueError(f"text table has {item_table.shape[0]} rows, RecBole has {model.n_items} items (incl. padding)")
+        raise ValueError(f"text table has {item_table.shape[0]} rows, "
+                         f"RecBole has {model.n_items} items (incl. padding)")
 
 
 def text_item_embedding(model, config, item_table: torch.Tensor, size: int,
@@ -237,8 +238,8 @@ class UniSRec(SASRec):
         super().__init__(config, dataset)
         _check_rows(self, item_table)
         if config["train_stage"] != "inductive_ft":
-            raise ValueError(f"UniSRec here implements train_stage 'inductive_ft' only (text, no IDs, no pre-training), "
-                             f"got {config['train_stage']!r}")
+            raise ValueError(f"UniSRec here implements train_stage 'inductive_ft' only "
+                             f"(text, no IDs, no pre-training), got {config['train_stage']!r}")
         self.temperature = config["temperature"]
         if not self.temperature > 0:
             raise ValueError(f"UniSRec temperature must be > 0, got {self.temperature!r}")

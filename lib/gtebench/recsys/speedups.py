@@ -29,6 +29,7 @@ def _fused_gelu(self, x):
 
 
 def apply() -> None:
+    """Swap RecBole's hand-written FeedForward GELU for torch's fused one, keeping the original."""
     global _RECBOLE_GELU
     from recbole.model.layers import FeedForward
 

@@ -26,6 +26,7 @@ class BM25Error(ValueError):
 
 
 def tokenize(texts) -> list[list[str]]:
+    """bm25s tokens of each text, English stopwords removed."""
     import bm25s
 
     return bm25s.tokenize(list(texts), stopwords="en", return_ids=False, show_progress=False)

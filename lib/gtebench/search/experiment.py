@@ -96,10 +96,12 @@ class SearchExperimentConfig:
 
 
 def model_class(model: str) -> str:
+    """'lexical' for a lexical model, else the encoder's model class."""
     return "lexical" if model in LEXICAL else get_encoder(model).model_class
 
 
 def variant_name(alpha: float | None) -> str:
+    """'full' without PCA, else 'pca' and the alpha as a percentage."""
     return "full" if alpha is None else f"pca{round(alpha * 100)}"
 
 
@@ -165,7 +167,8 @@ def run_search_experiment(config: SearchExperimentConfig, progress: bool = True)
             seconds = time.perf_counter() - start
             for variant, dim, scores, positions in results:
                 run_path = config.runs_dir / ds.key.replace("/", "_") / f"{model.replace('/', '_')}-{variant}.trec"
-                write_run(run_path, qids, item_ids, positions, scores, tag=f"{model.replace(':', '_').replace('/', '_')}-{variant}")
+                write_run(run_path, qids, item_ids, positions, scores,
+                          tag=f"{model.replace(':', '_').replace('/', '_')}-{variant}")
                 run = read_run(run_path)
                 if variant == "full":
                     runs[model] = run
@@ -185,7 +188,8 @@ def best_generalist_tests(ds: SearchDataset, runs: dict[str, dict]) -> pd.DataFr
     """ranx's paired t-test on nDCG@100: the best generalist against the best model of each other class."""
     if not runs:
         return SIGNIFICANCE_FRAME
-    scored = {m: search_metrics.per_query_metrics(ds.qrels, r, ("ndcg@100",))["ndcg@100"].mean() for m, r in runs.items()}
+    scored = {m: search_metrics.per_query_metrics(ds.qrels, r, ("ndcg@100",))["ndcg@100"].mean()
+              for m, r in runs.items()}
     rows = []
     for best, reference_class, other in best_against_each_class(scored, {m: model_class(m) for m in runs}):
         test = search_metrics.paired_test(ds.qrels, {best: runs[best], other: runs[other]})

@@ -21,7 +21,8 @@ def ranx_qrels(qrels: pd.DataFrame):
     positive = qrels[qrels["relevance"] > 0]
     scaled = np.rint(positive["relevance"].to_numpy(dtype=float) * GAIN_SCALE).astype(int)
     if (scaled < 1).any():
-        raise ValueError(f"relevance gains below {1 / GAIN_SCALE} cannot be represented; got {positive['relevance'].min()}")
+        raise ValueError(f"relevance gains below {1 / GAIN_SCALE} cannot be represented; "
+                         f"got {positive['relevance'].min()}")
     table = {}
     for qid, item, gain in zip(positive["qid"].astype(str), positive["item_id"].astype(str), scaled):
         table.setdefault(qid, {})[item] = int(gain)
@@ -29,6 +30,7 @@ def ranx_qrels(qrels: pd.DataFrame):
 
 
 def ranx_run(run: dict[str, dict[str, float]], name: str):
+    """A named ranx Run of the {qid: {item: score}} run."""
     from ranx import Run
 
     return Run.from_dict({q: dict(items) for q, items in run.items()}, name=name)

@@ -46,13 +46,15 @@ def read_run(path: str | Path) -> dict[str, dict[str, float]]:
             fields = line.split()
             where = f"{path}, line {number}"
             if len(fields) != 6:
-                raise RunFileError(f"{where}: expected 6 fields 'qid Q0 item_id rank score tag', got {len(fields)}: {line.strip()!r}")
+                raise RunFileError(f"{where}: expected 6 fields 'qid Q0 item_id rank score tag', "
+                                   f"got {len(fields)}: {line.strip()!r}")
             qid, _, item, rank, score, _ = fields
             try:
                 int(rank)
                 value = float(score)
             except ValueError:
-                raise RunFileError(f"{where}: rank must be an integer and score a number, got {rank!r} and {score!r}") from None
+                raise RunFileError(f"{where}: rank must be an integer and score a number, "
+                                   f"got {rank!r} and {score!r}") from None
             if not math.isfinite(value):
                 raise RunFileError(f"{where}: score {score!r} is not finite")
             if item in run.setdefault(qid, {}):

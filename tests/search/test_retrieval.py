@@ -3,7 +3,16 @@
 import numpy as np
 import pytest
 
-from gtebench.search.retrieval import RetrievalError, brute_force_top_k, top_k
+from gtebench.search.retrieval import RetrievalError, _unit_rows, top_k
+
+
+def brute_force_top_k(queries: np.ndarray, items: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The reference: every cosine score of the unit fp32 vectors (float64 sums), a stable argsort."""
+    q = _unit_rows(queries, "queries").numpy().astype(np.float64)
+    x = _unit_rows(items, "items").numpy().astype(np.float64)
+    scores = q @ x.T
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(scores, order, 1).astype(np.float32), order.astype(np.int64)
 
 
 def _vectors(n, d, seed):

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataError
-from .files import check_columns, check_unique, find_file, local_dir, open_text, read_json_file
+from .files import check_columns, find_file, local_dir, open_text, read_json_file
 from .sequences import split_known
 from .types import DatasetSpec, Loaded
 
@@ -126,8 +126,3 @@ def load_samples(spec: DatasetSpec) -> Loaded:
     rows["position"] = rows.groupby("user_id", sort=False).cumcount() + 1
     return Loaded(items=items, rows=rows, files=files,
                   report={"empty_history": int(empty.sum()), "descriptions_kept_as_text": int(unparsed)})
-
-
-def check_items_unique(items: pd.DataFrame, path: Path) -> None:
-    """Duplicate item ids in the item table are an error."""
-    check_unique(items["item_id"], "item id", path)

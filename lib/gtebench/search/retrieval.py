@@ -201,12 +201,3 @@ def top_k(queries: np.ndarray, items: np.ndarray, k: int = 100, *, precision: st
     scores, index = best.cpu().numpy(), best_index.cpu().numpy()
     order = np.lexsort((index, -scores), axis=1)  # best first; equal scores by item position
     return np.take_along_axis(scores, order, 1), np.take_along_axis(index, order, 1)
-
-
-def brute_force_top_k(queries: np.ndarray, items: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The reference: every cosine score of the unit fp32 vectors (float64 sums), a stable argsort."""
-    q = _unit_rows(queries, "queries").numpy().astype(np.float64)
-    x = _unit_rows(items, "items").numpy().astype(np.float64)
-    scores = q @ x.T
-    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-    return np.take_along_axis(scores, order, 1).astype(np.float32), order.astype(np.int64)

@@ -95,8 +95,7 @@ def test_batch_reports_a_failed_notebook_and_exits_non_zero(tmp_path, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.shared_data
-def test_search_notebooks_execute_on_the_esci_sample(shared_data, tmp_path):
+def test_search_notebooks_execute_on_the_esci_sample(tmp_path):
     import papermill as pm
 
     for name, parameters in (

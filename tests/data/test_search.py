@@ -1,4 +1,4 @@
-"""The search interface: the real ESCI sample, custom folders, domains and the dataset invariants."""
+"""The search interface: the real ESCI sample (packaged), custom folders, domains and the dataset invariants."""
 
 import pytest
 
@@ -6,10 +6,27 @@ from gtebench.data import DataError
 from gtebench.data.search import get_search_dataset, prepare_search
 
 
-def test_esci_sample_from_shared_data(shared_data):
+def test_esci_sample_needs_nothing_beside_the_checkout(tmp_path, monkeypatch):
+    monkeypatch.setenv("GTEBENCH_SHARED_DATA", str(tmp_path))  # an empty shared-data folder: the packaged copy
+    monkeypatch.delenv("GTEBENCH_ESCI_SAMPLE_DIR", raising=False)
     ds = prepare_search("esci-sample200")
-    assert len(ds.items) == 200 and len(ds.queries) == 138  # the 138 Exact rows of SOURCE.md
+    assert len(ds.items) == 200 and len(ds.queries) == 138  # the 138 Exact rows of the sample
     assert len(prepare_search("esci-sample200-graded").queries) == 188  # every row but the 12 Irrelevant
+    assert list(ds.sources) == ["esci_sample200.csv.gz"]
+
+
+def test_the_packaged_esci_sample_is_the_shared_datas_file(shared_data, monkeypatch):
+    monkeypatch.delenv("GTEBENCH_ESCI_SAMPLE_DIR", raising=False)
+    monkeypatch.setenv("GTEBENCH_SHARED_DATA", str(shared_data))
+    from_shared = prepare_search("esci-sample200").sources
+    monkeypatch.setenv("GTEBENCH_SHARED_DATA", str(shared_data / "absent"))
+    assert prepare_search("esci-sample200").sources == from_shared  # same name and sha256: same cache keys
+
+
+def test_an_esci_sample_folder_without_the_file_names_the_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv("GTEBENCH_ESCI_SAMPLE_DIR", str(tmp_path))
+    with pytest.raises(DataError, match="GTEBENCH_ESCI_SAMPLE_DIR"):
+        prepare_search("esci-sample200")
 
 
 def test_custom_search_folder(search_folder):

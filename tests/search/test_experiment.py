@@ -53,8 +53,7 @@ def test_queries_and_items_are_encoded_in_their_own_roles(monkeypatch, tmp_path)
 
 
 @pytest.mark.slow
-@pytest.mark.shared_data
-def test_a_real_run_on_the_esci_sample(shared_data, tmp_path):
+def test_a_real_run_on_the_esci_sample(tmp_path):
     config = SearchExperimentConfig.from_params(datasets=["esci-sample200"], models=["bm25", "bm25-paper", "tfidf-svd"],
                                                 pca_alphas=[0.9], results_file=str(tmp_path / "ps.csv"))
     frame = experiment.run_search_experiment(config, progress=False)

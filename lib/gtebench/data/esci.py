@@ -252,12 +252,20 @@ def load_esci(spec: SearchSpec) -> SearchDataset:
 
 
 SAMPLE_ENV = "GTEBENCH_ESCI_SAMPLE_DIR"
+# the same file as the shared data's, shipped as package data (Apache-2.0; attribution in its README)
+BUNDLED_SAMPLE = Path(__file__).resolve().parent / "bundled"
+
+
+def sample_folder() -> Path:
+    """$GTEBENCH_ESCI_SAMPLE_DIR if set, else the shared data's esci_sample200/ if present, else the packaged copy."""
+    folder = local_or_hub(SAMPLE_ENV, "esci_sample200")
+    return folder if folder is not None else BUNDLED_SAMPLE
 
 
 def load_esci_sample(spec: SearchSpec) -> SearchDataset:
-    """The 200-row joined sample in shared data (official ids and columns, labels spelled out)."""
-    folder = local_dir(SAMPLE_ENV, "esci_sample200")
-    path = find_file(folder, "esci_sample200", (".csv",), f"set {SAMPLE_ENV} or GTEBENCH_SHARED_DATA to its folder")
+    """The 200-row joined ESCI sample (official ids and columns, labels spelled out)."""
+    path = find_file(sample_folder(), "esci_sample200", (".csv",),
+                     f"set {SAMPLE_ENV} or GTEBENCH_SHARED_DATA to its folder")
     with open_text(path) as handle:
         frame = pd.read_csv(handle, dtype=str, keep_default_na=False)
     check_columns(frame.columns, EXAMPLE_COLUMNS + ("product_title",), path)

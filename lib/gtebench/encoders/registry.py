@@ -13,13 +13,15 @@ Loaders:
 - "openai": the embeddings HTTP API (needs OPENAI_API_KEY);
 - "tfidf-svd": TF-IDF + truncated SVD fitted on the item texts (no weights).
 
-Besides the named entries, `get_encoder("hf:org/name")` and `get_encoder("path:/a/folder")` build an entry for any
-hub id or local folder, and keyword overrides change any field (`get_encoder("hf:x", pooling="cls")`).
+Besides the named entries, `get_encoder("hf:org/name")` (or a bare "org/name") and `get_encoder("path:/a/folder")`
+build an entry for any hub id or local folder; keyword overrides change any field (`get_encoder("x", pooling="cls")`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 from ..hints import did_you_mean
 
@@ -243,12 +245,23 @@ def adhoc_encoder(key: str) -> EncoderSpec:
     return EncoderSpec(name=value.rstrip("/").split("/")[-1], offline_source=f"path:{value}", **common)
 
 
+def _bare_model_key(key: str) -> str:
+    """An existing folder reads as "path:<folder>" and an "org/name[@revision]" as "hf:<hub id>"; else unchanged."""
+    if Path(key).expanduser().is_dir():
+        return f"path:{key}"
+    if re.fullmatch(r"[\w.-]+/[\w.-]+(@[\w.-]+)?", key):
+        return f"hf:{key}"
+    return key
+
+
 def get_encoder(key: str, **overrides) -> EncoderSpec:
-    """The registry entry `key` (or an ad-hoc "hf:"/"path:" entry), with any field replaced by `overrides`.
+    """The registry entry `key` (or an ad-hoc "hf:"/"path:" entry, see _bare_model_key), fields replaced by `overrides`.
 
     A pooling override of "cls", "mean" or "pooler" switches the loader to plain transformers, since those are
     pooled by this package; "model" switches it back to sentence-transformers.
     """
+    if key not in ENCODERS and not key.startswith(("hf:", "path:")):
+        key = _bare_model_key(key)
     if key.startswith(("hf:", "path:")):
         spec = adhoc_encoder(key)
     elif key in ENCODERS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .encoders.registry import ENCODERS
+from .encoders.registry import ENCODERS, get_encoder
 
 SR_METRICS = ("recall@10", "ndcg@10", "recall@50", "ndcg@50")
 PS_METRICS = ("ndcg@100", "recall@100", "mrr@100", "ndcg@10")
@@ -182,3 +182,17 @@ def describe_analysis(frame: pd.DataFrame) -> str:
             f"a low IsoScore with a small d(0.80) is the anisotropy the paper links to gains from PCA compression."
         )
     return " ".join(sentences)
+
+
+def encoders_table(keys=None):
+    """The registry as a DataFrame (one row per entry), for the notebook and the README."""
+    specs = [get_encoder(k) for k in keys] if keys is not None else list(ENCODERS.values())
+    columns = ["key", "name", "model_class", "params", "dim", "hub_id", "revision", "loader", "pooling", "normalize",
+               "max_length", "dtype", "trust_remote_code"]
+    rows = []
+    for spec in specs:
+        row = {column: getattr(spec, column) for column in columns}
+        row["query_prompt"] = spec.query_prompt or (spec.query_prompt_name and f"<{spec.query_prompt_name}>")
+        row["item_prompt"] = spec.item_prompt or (spec.item_prompt_name and f"<{spec.item_prompt_name}>")
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("key")

@@ -111,7 +111,7 @@ def test_prompts_belong_to_their_role():
 
 
 def test_the_registry_as_a_table():
-    from gtebench.encoders.registry import encoders_table
+    from gtebench.tables import encoders_table
 
     table = encoders_table()
     assert list(table.index) == list(ENCODERS)

@@ -11,7 +11,6 @@
 """
 
 from .cache import embed
-from .registry import DEFAULT_ENCODERS, ENCODERS, PAPER_ENCODERS, EncoderError, EncoderSpec, encoders_table, get_encoder
+from .registry import DEFAULT_ENCODERS, ENCODERS, PAPER_ENCODERS, EncoderError, EncoderSpec, get_encoder
 
-__all__ = ["DEFAULT_ENCODERS", "ENCODERS", "PAPER_ENCODERS", "EncoderError", "EncoderSpec", "embed", "encoders_table",
-           "get_encoder"]
+__all__ = ["DEFAULT_ENCODERS", "ENCODERS", "PAPER_ENCODERS", "EncoderError", "EncoderSpec", "embed", "get_encoder"]

@@ -85,7 +85,8 @@ def cache_key(spec: EncoderSpec, dataset: str, recipe_hash: str, role: str, prec
         "texts_sha": _checksum(texts.to_numpy()),
     }
     # Settings added later enter the key only when set, so files cached before they existed keep their names.
-    optional = {"prompt_name": spec.prompt_name(role), "model_kwargs": [list(p) for p in spec.model_kwargs],
+    optional = {"prompt_name": spec.prompt_name(role), "own_prompts": spec.own_prompts or None,
+                "model_kwargs": [list(p) for p in spec.model_kwargs],
                 "config_kwargs": [list(p) for p in spec.config_kwargs],
                 "prompt_pooled": (None if spec.pool_prompt or not (spec.prompt(role) or spec.prompt_name(role))
                                   else False)}

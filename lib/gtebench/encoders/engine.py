@@ -21,6 +21,8 @@ from .precision import _autocast, _weights_dtype, effective_precision
 from .registry import EncoderError, EncoderSpec
 
 log = logging.getLogger(__name__)
+# Names under which sentence-transformers models ship their role prompts, tried in this order (own_prompts=True).
+OWN_PROMPT_NAMES = {"query": ("query", "search_query"), "item": ("document", "passage", "search_document", "corpus")}
 
 
 @dataclass
@@ -108,6 +110,8 @@ def _load_transformers(spec: EncoderSpec, device: str, precision: str):
 def _st_batches(spec: EncoderSpec, role: str, device: str, precision: str):
     model = _load_sentence_transformer(spec, device, precision)
     prompt, name = spec.prompt(role), spec.prompt_name(role)
+    if spec.own_prompts and prompt is None and name is None:
+        name = next((n for n in OWN_PROMPT_NAMES[role] if n in model.prompts), None)
     if name is not None:
         if name not in model.prompts:
             raise EncoderError(f"{spec.key}: the model ships no prompt named {name!r}; it has {sorted(model.prompts)}")

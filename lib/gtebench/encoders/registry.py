@@ -57,6 +57,8 @@ class EncoderSpec:
     query_prompt_name: str | None = None  # a prompt the model ships (config_sentence_transformers.json)
     item_prompt_name: str | None = None
     pool_prompt: bool = True  # False: prompt tokens stay out of the pooling (INSTRUCTOR); sentence-transformers only
+    # True: a role without a prompt takes the model's own one (engine.OWN_PROMPT_NAMES), as E5/BGE-style models expect
+    own_prompts: bool = False
     trust_remote_code: bool = False
     # Extra from_pretrained / SentenceTransformer arguments as (name, value) pairs (a tuple keeps the spec hashable).
     model_kwargs: tuple = ()
@@ -88,6 +90,8 @@ class EncoderSpec:
                 problems.append(f"give {role}_prompt or {role}_prompt_name, not both")
             if getattr(self, f"{role}_prompt_name") is not None and self.loader != "sentence-transformers":
                 problems.append(f"{role}_prompt_name needs the sentence-transformers loader (the model's own prompts)")
+        if self.own_prompts and self.loader != "sentence-transformers":
+            problems.append("own_prompts needs the sentence-transformers loader (it reads the model's prompts)")
         if not self.pool_prompt and self.loader != "sentence-transformers":
             problems.append("pool_prompt=False needs the sentence-transformers loader (its Pooling module drops them)")
         if problems:
@@ -233,12 +237,13 @@ DEFAULT_ENCODERS = ("minilm-l6", "mpnet-base", "tfidf-svd")
 def adhoc_encoder(key: str) -> EncoderSpec:
     """An entry for "hf:<hub id>[@revision]" or "path:<folder>": the model's own pooling through
     sentence-transformers (which falls back to mean pooling for a plain transformers checkpoint), L2-normalised,
-    no prompt, dimension read from the first vectors. Override any of it with get_encoder(key, field=value)."""
+    the model's own role prompts if it ships them (own_prompts), dimension read from the first vectors. Override
+    any of it with get_encoder(key, field=value)."""
     kind, _, value = key.partition(":")
     if not value:
         raise EncoderError(f"{key!r}: give a hub id after 'hf:' or a folder after 'path:'")
     common = dict(key=key, model_class="generalist-encoder", loader="sentence-transformers", dim=None, params="?",
-                  notes="ad-hoc entry built from the name")
+                  own_prompts=True, notes="ad-hoc entry built from the name")
     if kind == "hf":
         hub_id, _, revision = value.partition("@")
         return EncoderSpec(name=hub_id.split("/")[-1], hub_id=hub_id, revision=revision or "main", **common)
@@ -281,20 +286,6 @@ def get_encoder(key: str, **overrides) -> EncoderSpec:
     pooling = overrides.get("pooling")
     if "loader" not in overrides and pooling is not None and spec.loader in ("sentence-transformers", "transformers"):
         overrides["loader"] = "transformers" if pooling in OWN_POOLINGS else "sentence-transformers"
+        if overrides["loader"] == "transformers":  # plain transformers reads no sentence-transformers prompts
+            overrides.setdefault("own_prompts", False)
     return replace(spec, **overrides)
-
-
-def encoders_table(keys=None):
-    """The registry as a DataFrame (one row per entry), for the notebook and the README."""
-    import pandas as pd
-
-    specs = [get_encoder(k) for k in keys] if keys is not None else list(ENCODERS.values())
-    columns = ["key", "name", "model_class", "params", "dim", "hub_id", "revision", "loader", "pooling", "normalize",
-               "max_length", "dtype", "trust_remote_code"]
-    rows = []
-    for spec in specs:
-        row = {column: getattr(spec, column) for column in columns}
-        row["query_prompt"] = spec.query_prompt or (spec.query_prompt_name and f"<{spec.query_prompt_name}>")
-        row["item_prompt"] = spec.item_prompt or (spec.item_prompt_name and f"<{spec.item_prompt_name}>")
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("key")

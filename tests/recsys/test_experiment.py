@@ -34,6 +34,8 @@ def test_a_text_only_backbone_gets_no_id_run():
         ({"encoders": ["nv-embed"]}, EncoderError, "known encoders"),
         ({"encoders": "minilm-l6"}, ConfigError, "list of encoder keys"),
         ({"seeds": []}, ConfigError, "non-empty list"),
+        ({"seeds": 2020}, ConfigError, r"non-empty list, e.g. \[2020\]"),  # -p seeds 2020 was a TypeError
+        ({"datasets": "ml-100k"}, ConfigError, "non-empty list"),
         ({"seeds": ["1"]}, ConfigError, "integers"),
         ({"profile": "fast"}, ProfileError, "known profiles"),
         ({"profile_overrides": {"epochs": 3}}, ProfileError, "unknown profile setting"),

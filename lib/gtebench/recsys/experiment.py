@@ -64,8 +64,8 @@ class SRExperimentConfig:
             pca_alphas: each encoder also with items PCA-compressed to d(alpha) dimensions.
         """
         for name, value in (("datasets", datasets), ("backbones", backbones), ("seeds", seeds)):
-            if isinstance(value, str) or not value:
-                raise ConfigError(f"{name} must be a non-empty list, got {value!r}")
+            if not isinstance(value, (list, tuple)) or not value:
+                raise ConfigError(f"{name} must be a non-empty list, e.g. [{value!r}], got {value!r}")
         if isinstance(encoders, str):
             raise ConfigError(f"encoders must be a list of encoder keys, got the string {encoders!r}")
         if not encoders and not include_id:

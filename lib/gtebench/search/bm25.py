@@ -1,8 +1,10 @@
 """BM25 over the whole pool: ours with bm25s, and the paper's, which carries a length-normalisation bug.
 
-Both use the paper's settings: word tokens, English stop words removed, k1 1.5, b 0.75,
-Robertson's idf. Tokens are bm25s's: lower-cased runs of two or more word characters (the paper used NLTK's
-word_tokenize; this changes which punctuation splits words, not the model).
+Both use the paper's settings: word tokens, English stop words removed, k1 1.5, b 0.75, Robertson's idf. Each
+formula has its tokeniser, a named setting recorded with the run (bm25_settings):
+- "bm25s" (formula "ours"): bm25s's tokens, lower-cased runs of two or more word characters, bm25s's stop words.
+- "nltk-paper" (formula "paper"): the paper's own, NLTK's word_tokenize with case, punctuation and one-character
+  tokens kept and NLTK's English stop words removed case-sensitively (see paper_tokenizer).
 
 The paper's BM25 (BLaIR's product_search/bm25.py) normalises term frequency by the *corpus size* over the mean
 document length instead of the document's own length: the denominator tf + k1 (1 - b + b N / avgdl) is the same
@@ -19,17 +21,53 @@ import numpy as np
 K1, B = 1.5, 0.75
 EPSILON = 0.25  # the paper's floor for negative idf, as a fraction of the mean idf
 FORMULAS = ("ours", "paper")
+TOKENIZERS = ("bm25s", "nltk-paper")
+DEFAULT_TOKENIZER = {"ours": "bm25s", "paper": "nltk-paper"}  # each formula with the tokens it was published with
 
 
 class BM25Error(ValueError):
     pass
 
 
-def tokenize(texts) -> list[list[str]]:
-    """bm25s tokens of each text, English stopwords removed."""
+def tokenize(texts, tokenizer: str = "bm25s") -> list[list[str]]:
+    """Tokens of each text, English stop words removed: bm25s's ("bm25s") or the paper's NLTK ones ("nltk-paper")."""
+    _check_tokenizer(tokenizer)
+    if tokenizer == "nltk-paper":
+        from . import paper_tokenizer
+
+        try:
+            return paper_tokenizer.tokenize(texts)
+        except paper_tokenizer.PaperTokenizerError as error:  # one error type for every bad BM25 input
+            raise BM25Error(str(error)) from error
     import bm25s
 
     return bm25s.tokenize(list(texts), stopwords="en", return_ids=False, show_progress=False)
+
+
+def _check_tokenizer(tokenizer: str) -> None:
+    if tokenizer not in TOKENIZERS:
+        raise BM25Error(f"BM25 tokenizer must be one of {TOKENIZERS}, got {tokenizer!r}")
+
+
+def bm25_settings(formula: str, tokenizer: str | None = None) -> dict:
+    """What a BM25 run used, for its record: formula, tokeniser (None: the formula's own), parameters, versions."""
+    if formula not in FORMULAS:
+        raise BM25Error(f"BM25 formula must be one of {FORMULAS}, got {formula!r}")
+    tokenizer = DEFAULT_TOKENIZER[formula] if tokenizer is None else tokenizer
+    _check_tokenizer(tokenizer)
+    if tokenizer == "nltk-paper":
+        from . import paper_tokenizer
+
+        versions = paper_tokenizer.versions()
+    else:
+        from importlib import metadata
+
+        versions = {"bm25s": metadata.version("bm25s")}
+    settings = {"formula": formula, "tokenizer": tokenizer, "k1": K1, "b": B, "idf": "robertson",
+                "tokenizer_versions": versions}
+    if formula == "paper":
+        settings["idf_floor"] = f"{EPSILON} x mean idf"
+    return settings
 
 
 def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -77,7 +115,8 @@ class PaperBM25:
         return scores
 
 
-def bm25_top_k(queries, items, k: int = 100, formula: str = "ours", progress: bool = False):
+def bm25_top_k(queries, items, k: int = 100, formula: str = "ours", progress: bool = False, *,
+               tokenizer: str | None = None):
     """Top-k pool positions and scores for every query text over every item text; also the number of queries
     left with no token after stop-word removal (they score every item 0, so rank the pool in order).
 
@@ -85,13 +124,19 @@ def bm25_top_k(queries, items, k: int = 100, formula: str = "ours", progress: bo
         queries, items: texts; k: items kept per query.
         formula: "ours" (bm25s) or "paper" (the authors' length normalisation by the corpus size).
         progress: a progress bar over queries.
+        tokenizer: "bm25s" or "nltk-paper"; None takes the formula's own (DEFAULT_TOKENIZER). Another pairing is
+            allowed, to separate the effect of the tokens from that of the formula.
     """
     import bm25s
     from tqdm.auto import tqdm
 
     if formula not in FORMULAS:
         raise BM25Error(f"BM25 formula must be one of {FORMULAS}, got {formula!r}")
-    corpus = tokenize(items)
+    tokenizer = DEFAULT_TOKENIZER[formula] if tokenizer is None else tokenizer
+    _check_tokenizer(tokenizer)
+    if isinstance(queries, str) or isinstance(items, str):
+        raise BM25Error("queries and items must be lists of texts, not one string")
+    corpus = tokenize(items, tokenizer)
     if not any(corpus):
         raise BM25Error("every item text is empty after tokenisation; check the item-text recipe")
     if formula == "ours":
@@ -99,10 +144,10 @@ def bm25_top_k(queries, items, k: int = 100, formula: str = "ours", progress: bo
         model.index(corpus, show_progress=False)
     else:
         model = PaperBM25(corpus)
-    query_tokens = tokenize(queries)
+    query_tokens = tokenize(queries, tokenizer)
     scores = np.empty((len(query_tokens), min(k, len(corpus))), dtype=np.float32)
     positions = np.empty(scores.shape, dtype=np.int64)
-    for row, tokens in enumerate(tqdm(query_tokens, desc=f"BM25 ({formula})", disable=not progress)):
+    for row, tokens in enumerate(tqdm(query_tokens, desc=f"BM25 ({formula}, {tokenizer})", disable=not progress)):
         all_scores = model.get_scores(tokens) if tokens else np.zeros(len(corpus))
         if formula == "ours":
             all_scores = all_scores * (K1 + 1)  # bm25s leaves out the constant (k1 + 1) of the textbook numerator

@@ -1,8 +1,10 @@
+import logging
+
 import pandas as pd
 import pytest
 
 from gtebench.data.errors import DataError
-from gtebench.text import get_recipe, item_texts, template_recipe
+from gtebench.text import empty_texts, get_recipe, item_texts, template_recipe
 
 
 def test_movielens_recipe_matches_hand_written_strings():
@@ -33,10 +35,19 @@ def test_recipe_hash_changes_with_the_template():
     assert get_recipe("movielens").hash == get_recipe("movielens").hash
 
 
-def test_empty_text_is_an_error_naming_the_item():
-    items = pd.DataFrame({"item_id": ["7"], "title": [""]})
-    with pytest.raises(DataError, match=r"'7'"):
-        item_texts(items, template_recipe("t", "{title}"))
+def test_empty_and_whitespace_texts_are_kept_and_logged_naming_the_items(caplog):
+    # the authors keep (and encode) such items; the data layer keeps them and the encoder decides
+    items = pd.DataFrame({"item_id": ["7", "8", "9"], "title": ["", "Lamp", " \t\n"]})
+    with caplog.at_level(logging.WARNING, logger="gtebench.text"):
+        texts = item_texts(items, get_recipe("template:{title}!"))
+    assert texts.to_dict() == {"7": "!", "8": "Lamp!", "9": "!"}  # a template keeps its own characters
+    with caplog.at_level(logging.WARNING, logger="gtebench.text"):
+        texts = item_texts(items, template_recipe("t", "{title}"))
+    assert texts.to_dict() == {"7": "", "8": "Lamp", "9": ""}
+    assert empty_texts(texts).tolist() == [True, False, True]
+    assert "empty or whitespace-only text for 2 of 3 item(s), e.g. ['7', '9']; kept" in caplog.text
+    sr = item_texts(pd.DataFrame({"item_id": ["a"], "title": [""], "features": [[]]}), get_recipe("amazon-sr"))
+    assert sr["a"] == "    " and empty_texts(sr).all()  # the SR recipe gives four spaces for an item without text
 
 
 def test_unknown_recipe_lists_the_known_ones():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import logging
 import re
 import string
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ import pandas as pd
 
 from .data.errors import DataError
 from .io import sha256_bytes
+
+log = logging.getLogger(__name__)
 
 
 def _movielens(record: Mapping) -> str:
@@ -162,14 +165,23 @@ def get_recipe(name: str) -> Recipe:
     return RECIPES[name]
 
 
+def empty_texts(texts: pd.Series) -> pd.Series:
+    """The texts that are empty or whitespace-only (str.strip() leaves nothing), as a boolean mask."""
+    return texts.str.strip() == ""
+
+
 def item_texts(items: pd.DataFrame, recipe: Recipe) -> pd.Series:
-    """Render every item's text, indexed by item_id. An empty text is an error naming the item."""
+    """Render every item's text, indexed by item_id.
+
+    An empty or whitespace-only text is kept and logged, not dropped: the authors keep such items (an Amazon
+    2023 item with no title, features, categories or description is still an item with an embedding), and
+    whether it is encoded is the encoder's decision. Dataset reports count them (`items_with_empty_text`).
+    """
     records = items.to_dict("records")
-    texts = [recipe.render(r) for r in records]
-    empty = [r["item_id"] for r, t in zip(records, texts) if not t.strip()]
-    if empty:
-        raise DataError(
-            f"recipe {recipe.name!r} gives an empty text for {len(empty)} item(s), e.g. {empty[:5]}; "
-            "fill their metadata or choose a recipe with other fields"
-        )
-    return pd.Series(texts, index=items["item_id"].astype(str).to_numpy(), name=f"text:{recipe.name}")
+    texts = pd.Series([recipe.render(r) for r in records], index=items["item_id"].astype(str).to_numpy(),
+                      name=f"text:{recipe.name}", dtype=object)
+    empty = empty_texts(texts)
+    if empty.any():
+        log.warning("recipe %r gives an empty or whitespace-only text for %d of %d item(s), e.g. %s; kept",
+                    recipe.name, int(empty.sum()), len(texts), texts.index[empty][:5].tolist())
+    return texts

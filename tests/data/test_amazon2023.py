@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import logging
 
 import pytest
 
@@ -78,7 +79,6 @@ def test_plain_jsonl_split_files_are_read_too(local):
     [
         (META[:3] + ['{"parent_asin": "d", "title": \n'], r"meta_All_Beauty.jsonl.gz, line 4: malformed JSON"),
         (META + [{"title": "no id"}], r"line 5: missing required field\(s\) \['parent_asin'\]"),
-        (META + [META[0]], r"duplicate parent_asin\(s\) \['a'\]"),
     ],
 )
 def test_bad_metadata_names_file_and_line(local, meta, message):
@@ -118,3 +118,36 @@ def test_leave_last_out_and_5core_benchmarks_read_their_own_folders(local):
     assert rows.groupby("split").size().to_dict() == {"test": 2, "train": 1, "valid": 1}
     with pytest.raises(DataError, match=r"0core_timestamp_w_his train file for All_Beauty not found"):
         prepare("amazon2023/All_Beauty")
+
+
+def test_a_repeated_parent_asin_keeps_its_last_record_as_the_authors_dict_and_is_counted(local, caplog):
+    # 'a' appears again with a new title (the authors' item2meta[parent_asin] = ... keeps the last); 'z' is
+    # repeated but never interacted with: counted all the same (the count is over the metadata file)
+    again = {"parent_asin": "a", "title": "Alpha v2", "features": [], "categories": [], "description": []}
+    z = {"parent_asin": "z", "title": "Zeta"}
+    write_official(local, meta=[META[0], z, *META[1:], again, z])
+    with caplog.at_level(logging.WARNING, logger="gtebench.data.amazon2023"):
+        prepared = prepare("amazon2023/All_Beauty")
+    assert prepared.report["duplicate_item_rows"] == 2
+    assert "2 metadata record(s) repeat an earlier parent_asin" in caplog.text
+    assert prepared.items.item_id.tolist() == ["a", "b", "c", "d"]  # one row each, at its first place
+    assert prepared.item_texts()["a"] == "Alpha v2    "  # the second record's, not 'Alpha f1.  Soft & light. '
+    with pytest.raises(DataError, match=r"record 6: duplicate parent_asin\(s\) \['a'\].*duplicates='last'"):
+        prepare_amazon2023("All_Beauty", duplicates="error")
+    with pytest.raises(DataError, match=r"unknown duplicates policy 'first'"):
+        prepare_amazon2023("All_Beauty", duplicates="first")
+
+
+def test_items_whose_text_is_only_whitespace_are_kept_and_counted(local, caplog):
+    # 'c' has no text at all (title of spaces and a tag, empty lists); 'd' only non-ASCII, which the SR
+    # cleaning turns into spaces: both stay items (the authors encode them), the report counts them
+    blank = {"parent_asin": "c", "title": "  <br> ", "features": [], "categories": [], "description": []}
+    foreign = {"parent_asin": "d", "title": "\u4e2d\u6587", "features": [], "categories": [], "description": []}
+    write_official(local, meta=[*META[:2], blank, foreign])
+    with caplog.at_level(logging.WARNING, logger="gtebench.text"):
+        prepared = prepare("amazon2023/All_Beauty")
+    assert prepared.report["items_with_empty_text"] == 2
+    texts = prepared.item_texts()
+    assert set(texts.index) == {"a", "b", "c", "d"} and texts[["c", "d"]].str.strip().tolist() == ["", ""]
+    assert "empty or whitespace-only text for 2 of 4 item(s), e.g. ['c', 'd']" in caplog.text
+    assert prepared.split_rows(50).item_id.tolist() == ["b", "c", "d", "d"]  # their rows stay too

@@ -25,7 +25,8 @@ def make_folder(tmp_path, items=None, interactions=None, options=None):
 def test_custom_folder_is_prepared_through_the_same_interface(tmp_path):
     folder = make_folder(tmp_path, options={"text_template": "{title}. Brand: {brand}."})
     prepared = prepare(f"custom:{folder}")
-    assert prepared.report == {"users_with_unsorted_timestamps": 1, "interactions_without_metadata": 1}
+    assert prepared.report == {"users_with_unsorted_timestamps": 1, "interactions_without_metadata": 1,
+                               "items_with_empty_text": 0}
     rows = prepared.split_rows(10)
     assert rows[rows.user_id == "u"][["item_id", "split"]].values.tolist() == [["1", "valid"], ["3", "test"]]
     assert prepared.item_texts().to_dict() == {"1": "Lamp. Brand: Acme.", "2": "Desk. Brand: .", "3": "Chair. Brand: ."}

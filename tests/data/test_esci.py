@@ -81,6 +81,17 @@ def test_paper_pool_adds_same_category_negatives_and_drops_unknown_categories(es
     assert prepare_search("esci").report["pool_seed"] == unseeded.report["pool_seed"]
 
 
+def test_paper_pool_metadata_repeated_ids_keep_the_last_record_and_are_counted(esci_dir, tmp_path, monkeypatch):
+    # a fresh cache: the pool's cache key holds the ESCI files' checksums, not those of the metadata files
+    monkeypatch.setenv("GTEBENCH_HOME", str(tmp_path / "home"))
+    meta = esci_dir.parent / "amazon2023" / "meta_Home_and_Kitchen.jsonl"
+    with meta.open("a") as handle:
+        handle.write(json.dumps({"parent_asin": "n1", "title": "Tn1 v2", "description": []}) + "\n")
+    ds = prepare_search("esci-seeded")
+    assert ds.report["duplicate_item_rows"] == 1 and ds.report["pool_items_without_metadata"] == 0
+    assert ds.item_texts()["n1"] == "Tn1 v2. . " and (ds.items.item_id == "n1").sum() == 1
+
+
 def test_paper_pool_is_deterministic_given_a_seed():
     mapping = {f"i{k}": "A" for k in range(200)} | {"t": "A"}
     first = paper_pool(pd.Series(["t", "t"]), mapping, n_neg=5, seed=1)

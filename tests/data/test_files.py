@@ -2,11 +2,12 @@
 
 import gzip
 import itertools
+import json
 
 import pytest
 
 from gtebench.data.errors import DataError
-from gtebench.data.files import check_unique, find_file, iter_jsonl, shared_data_root
+from gtebench.data.files import check_unique, find_file, iter_jsonl, read_string_map, shared_data_root
 
 
 def test_iter_jsonl_reads_gzip_skips_blank_lines_and_names_bad_lines(tmp_path):
@@ -41,3 +42,31 @@ def test_shared_data_root_follows_the_environment(tmp_path, monkeypatch):
 def test_check_unique_lists_duplicates(tmp_path):
     with pytest.raises(DataError, match=r"2 duplicate id\(s\), e.g. \['a', 'b'\]"):
         check_unique(["a", "b", "a", "b", "c"], "id", tmp_path / "f.csv")
+
+
+STRING_MAP = {"B01": "Office Products", 'B"2': "Home and Kitchen", "B03": "Caf\u00e9 \\ Bar", "B04": ""}
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+@pytest.mark.parametrize("chunk_chars", [1, 3, 7, 1 << 22])  # members cut at every place by the chunk ends
+def test_read_string_map_streams_only_the_wanted_keys(tmp_path, indent, chunk_chars):
+    path = tmp_path / "map.json.gz"
+    with gzip.open(path, "wt") as handle:
+        json.dump(STRING_MAP, handle, indent=indent)
+    wanted = {"B01", 'B"2', "B03", "B04", "absent"}
+    assert read_string_map(path, wanted, chunk_chars=chunk_chars) == STRING_MAP
+    assert read_string_map(path, {"B03"}, chunk_chars=chunk_chars) == {"B03": "Caf\u00e9 \\ Bar"}
+    (tmp_path / "empty.json").write_text(" { } ")
+    assert read_string_map(tmp_path / "empty.json", wanted) == {}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[1]", r"bad.json: expected a JSON object"),
+    ('{"B01": 1}', r"bad.json: not a flat JSON object of strings near '\"B01\": 1}'"),
+    ('{"B01": {"a": "b"}}', r"not a flat JSON object of strings"),
+    ('{"B01": "x", ', r"bad.json: the JSON object ends without its closing '}'"),
+])
+def test_read_string_map_names_the_file_of_anything_but_a_flat_string_object(tmp_path, text, message):
+    (tmp_path / "bad.json").write_text(text)
+    with pytest.raises(DataError, match=message):
+        read_string_map(tmp_path / "bad.json", {"B01"}, chunk_chars=4)

@@ -8,6 +8,8 @@
   valid and test splits exist. Split used here (documented, not the source's): the first 90% of the valid file
   (rows are in global target-time order) = train, its last 10% = valid, the test file = test.
 
+An item id repeated in an item file keeps its last entry and is counted (report["duplicate_item_rows"]).
+
 Folders: $GTEBENCH_AMAZON2018_SCIENTIFIC_DIR / $GTEBENCH_AMAZON2018_SAMPLES_DIR, else
 `<shared data>/amazon2018_scientific_seq` / `<shared data>/amazon2018_industrial_office_seq`.
 """
@@ -15,6 +17,7 @@ Folders: $GTEBENCH_AMAZON2018_SCIENTIFIC_DIR / $GTEBENCH_AMAZON2018_SAMPLES_DIR,
 from __future__ import annotations
 
 import ast
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +26,8 @@ from .errors import DataError
 from .files import check_columns, find_file, local_dir, open_text, read_json_file
 from .sequences import split_known
 from .types import DatasetSpec, Loaded
+
+log = logging.getLogger(__name__)
 
 SCIENTIFIC_ENV = "GTEBENCH_AMAZON2018_SCIENTIFIC_DIR"
 SAMPLES_ENV = "GTEBENCH_AMAZON2018_SAMPLES_DIR"
@@ -42,8 +47,13 @@ def scientific_files() -> list[Path]:
             find_file(folder, "Scientific.item", (".json",), how)]
 
 
-def _items_from_json(path: Path) -> pd.DataFrame:
-    raw = read_json_file(path)
+def _items_from_json(path: Path) -> tuple[pd.DataFrame, int]:
+    """The items of an {item id: {title, ...}} file and how many entries repeated an earlier item id.
+
+    A repeated id keeps its last entry (what json.load does, so any code reading these files with it); it is
+    counted (report["duplicate_item_rows"]) and logged instead of vanishing inside the parser.
+    """
+    raw = read_json_file(path, count_repeats=True)
     if not isinstance(raw, dict):
         raise DataError(f"{path}: expected a JSON object {{item id: {{title, ...}}}}")
     records = []
@@ -51,7 +61,9 @@ def _items_from_json(path: Path) -> pd.DataFrame:
         if not isinstance(meta, dict) or "title" not in meta:
             raise DataError(f"{path}: item {item_id!r} has no 'title' field (required)")
         records.append({"item_id": str(item_id), **{f: meta.get(f, "") for f in ITEM_FIELDS}})
-    return pd.DataFrame(records, columns=["item_id", *ITEM_FIELDS])
+    if raw.repeated:
+        log.warning("%s: %d entr(ies) repeat an earlier item id; the last entry of each id is kept", path, raw.repeated)
+    return pd.DataFrame(records, columns=["item_id", *ITEM_FIELDS]), raw.repeated
 
 
 def load_scientific(spec: DatasetSpec | None = None) -> Loaded:
@@ -68,10 +80,10 @@ def load_scientific(spec: DatasetSpec | None = None) -> Loaded:
         item_ids += [str(i) for i in seq]
         stamps += range(len(seq))  # order only: the source keeps no timestamps
     interactions = pd.DataFrame({"user_id": users, "item_id": item_ids, "timestamp": pd.array(stamps, dtype="int64")})
-    items = _items_from_json(item_path)
+    items, repeated = _items_from_json(item_path)
     interactions, dropped = split_known(interactions, items)
     return Loaded(items=items, interactions=interactions, files=[inter_path, item_path],
-                  report={"interactions_without_metadata": dropped})
+                  report={"interactions_without_metadata": dropped, "duplicate_item_rows": repeated})
 
 
 def _parse_list(text: str, path: Path, column: str) -> list:
@@ -96,7 +108,7 @@ def load_samples(spec: DatasetSpec) -> Loaded:
     folder = local_dir(SAMPLES_ENV, "amazon2018_industrial_office_seq")
     how = HOW_TO_GET.format(env=SAMPLES_ENV)
     item_path = find_file(folder, f"{category}.item", (".json",), how)
-    items = _items_from_json(item_path)
+    items, repeated = _items_from_json(item_path)
     # the source stores description as a stringified Python list; a few are not valid literals (cut or
     # unbalanced quotes): those stay the raw string, counted in the report
     descriptions, unparsed = [], 0
@@ -125,4 +137,5 @@ def load_samples(spec: DatasetSpec) -> Loaded:
     rows = rows[~empty].reset_index(drop=True)
     rows["position"] = rows.groupby("user_id", sort=False).cumcount() + 1
     return Loaded(items=items, rows=rows, files=files,
-                  report={"empty_history": int(empty.sum()), "descriptions_kept_as_text": int(unparsed)})
+                  report={"empty_history": int(empty.sum()), "descriptions_kept_as_text": int(unparsed),
+                          "duplicate_item_rows": repeated})

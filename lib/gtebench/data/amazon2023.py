@@ -8,7 +8,9 @@ target has no metadata or whose history becomes empty are removed, the last `max
 are kept. Rows keep their benchmark split: the absolute-timestamp split (train < T1 <= valid < T2 <= test) or
 leave-last-out. Ids stay the original parent_asin / user_id tokens in the exported files (RecBole renumbers);
 `data_maps.json` records the authors' 1-based ids ([PAD] = 0), assigned over train, valid, test in file order,
-per row the target before its history items. Every removal is counted in the manifest, never silent.
+per row the target before its history items. Every removal is counted in the manifest, never silent. A
+parent_asin repeated in the metadata keeps its last record, as the authors' dict keyed by parent_asin does
+(counted: report["duplicate_item_rows"]; prepare_amazon2023(duplicates="error") refuses them instead).
 """
 
 from __future__ import annotations
@@ -33,35 +35,47 @@ log = logging.getLogger(__name__)
 T1, T2 = 1628643414042, 1658002729837  # ms; the benchmark's absolute-timestamp split, shared by all categories
 META_FIELDS = ("title", "features", "categories", "description", "main_category")
 ROW_COLUMNS = ("user_id", "parent_asin", "timestamp", "history")
-PREP_VERSION = 1  # bump when filtering, truncation or id mapping changes
+PREP_VERSION = 2  # bump when filtering, truncation or id mapping changes (2: duplicate ids, last record wins)
+DUPLICATE_POLICIES = ("last", "error")
 CHUNK_ROWS = 200_000
 
 
 # ---------------------------------------------------------------- reading
 
 
-def metadata_ids(path: Path) -> set[str]:
+def metadata_ids(path: Path, duplicates: str = "last") -> tuple[set[str], int]:
     """First pass over the metadata: the ids only (bounded memory for categories with millions of items).
 
-    A malformed line, a record without parent_asin or a duplicate parent_asin is an error naming file and line.
+    Returns the ids and the number of records whose parent_asin appeared earlier. duplicates="last" (default)
+    accepts them, as the authors' dict keyed by parent_asin does (read_metadata keeps the last record);
+    "error" refuses them. A malformed line or a record without parent_asin is an error naming file and line.
     """
+    if duplicates not in DUPLICATE_POLICIES:
+        raise DataError(f"unknown duplicates policy {duplicates!r}; valid: {DUPLICATE_POLICIES}")
     ids: set[str] = set()
+    repeated = 0
     for number, record in enumerate(iter_jsonl(path, required=("parent_asin",)), start=1):
         item = str(record["parent_asin"])
         if item in ids:
-            raise DataError(f"{path}, record {number}: duplicate parent_asin(s) {[item]}; each item must appear once")
+            if duplicates == "error":
+                raise DataError(f"{path}, record {number}: duplicate parent_asin(s) {[item]}; each item must appear "
+                                "once (or use duplicates='last', the authors' behaviour)")
+            repeated += 1
         ids.add(item)
-    return ids
+    return ids, repeated
 
 
 def read_metadata(path: Path, keep: set[str] | None = None) -> pd.DataFrame:
-    """Second pass: the text fields of the items in `keep` (all when None), keyed by parent_asin as item_id."""
-    records = [
-        {"item_id": str(r["parent_asin"]), **{f: r.get(f) for f in META_FIELDS}}
-        for r in iter_jsonl(path, required=("parent_asin",))
-        if keep is None or str(r["parent_asin"]) in keep
-    ]
-    return pd.DataFrame(records, columns=["item_id", *META_FIELDS])
+    """Second pass: the text fields of the items in `keep` (all when None), keyed by parent_asin as item_id.
+
+    A repeated parent_asin keeps its last record at the place of its first, as the authors' dict does.
+    """
+    records: dict[str, dict] = {}
+    for r in iter_jsonl(path, required=("parent_asin",)):
+        item = str(r["parent_asin"])
+        if keep is None or item in keep:
+            records[item] = {"item_id": item, **{f: r.get(f) for f in META_FIELDS}}
+    return pd.DataFrame(list(records.values()), columns=["item_id", *META_FIELDS])
 
 
 def iter_split_chunks(path: Path) -> Iterator[pd.DataFrame]:
@@ -177,17 +191,25 @@ def with_positions(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 # ---------------------------------------------------------------- loader
 
 
-def prepare_amazon2023(domain: str, benchmark: str = "0core_timestamp_w_his", max_history: int = 50) -> Loaded:
-    """Prepared (items, rows, report) for one category; cached under GTEBENCH_HOME/prepared with a manifest."""
+def prepare_amazon2023(domain: str, benchmark: str = "0core_timestamp_w_his", max_history: int = 50,
+                       duplicates: str = "last") -> Loaded:
+    """Prepared (items, rows, report) for one category; cached under GTEBENCH_HOME/prepared with a manifest.
+
+    Args:
+        domain: the category, e.g. "All_Beauty"; benchmark: a key of BENCHMARKS (the paper's by default).
+        max_history: history items kept per row (the last ones; the authors' 50).
+        duplicates: what a parent_asin repeated in the metadata does: "last" (the authors': the last record
+            wins, counted in report["duplicate_item_rows"]) or "error".
+    """
     if benchmark not in BENCHMARKS:
         raise DataError(f"unknown Amazon Reviews 2023 benchmark {benchmark!r}; valid: {sorted(BENCHMARKS)}")
     split_files, meta_file = source_files(domain, benchmark)
     files = [*split_files.values(), meta_file]
     params = {"domain": domain, "benchmark": benchmark, "max_history": max_history, "prep_version": PREP_VERSION,
-              "sources": checksums(files)}
+              "duplicates": duplicates, "sources": checksums(files)}
 
     def build(folder: Path) -> dict:
-        with_meta = metadata_ids(meta_file)
+        with_meta, repeated = metadata_ids(meta_file, duplicates)
         parts, counts, ids = [], {}, IdMap()
         for split, path in split_files.items():
             for chunk in iter_split_chunks(path):
@@ -201,6 +223,7 @@ def prepare_amazon2023(domain: str, benchmark: str = "0core_timestamp_w_his", ma
         rows, unsorted = with_positions(pd.concat(parts, ignore_index=True))
         counts["unsorted_rows_reordered"] = unsorted
         counts["items_with_metadata"] = len(with_meta)
+        counts["duplicate_item_rows"] = repeated  # over the whole metadata file, kept items or not
         items = read_metadata(meta_file, keep=set(ids.item2id))
         counts.update({"users": len(ids.user2id) - 1, "items": len(ids.item2id) - 1,
                        **{f"{s}.rows": int((rows["split"] == s).sum()) for s in SPLITS}})
@@ -214,5 +237,8 @@ def prepare_amazon2023(domain: str, benchmark: str = "0core_timestamp_w_his", ma
     dropped = {k: v for k, v in report.items() if "without_metadata" in k or "empty_history" in k}
     if any(dropped.values()):
         log.info("amazon2023/%s: removed %s (see %s)", domain, dropped, folder / "manifest.json")
+    if report["duplicate_item_rows"]:
+        log.warning("amazon2023/%s: %d metadata record(s) repeat an earlier parent_asin in %s; the last record of "
+                    "each id is kept, as the authors' code does", domain, report["duplicate_item_rows"], meta_file)
     return Loaded(items=pd.read_parquet(folder / "items.parquet"), rows=pd.read_parquet(folder / "rows.parquet"),
                   report=report, files=files, folder=folder, sources=params["sources"])

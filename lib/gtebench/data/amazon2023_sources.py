@@ -38,6 +38,11 @@ CATEGORIES = (
 )
 
 
+def domain_name(category: str) -> str:
+    """asin2category.json spells categories with spaces; the metadata configs (and our domains) use underscores."""
+    return category.replace(" ", "_")
+
+
 def check_category(domain: str) -> str:
     """The category, if it is one of the Amazon Reviews 2023 categories; else a DataError."""
     if domain not in CATEGORIES:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from .amazon2023_sources import HF_REPO as AMAZON2023_REPO
-from .amazon2023_sources import metadata_file
+from .amazon2023_sources import domain_name, metadata_file
 from .cache import cached, checksums, save_frame
 from .errors import DataError
 from .files import check_columns, find_file, hub_file, iter_jsonl, local_dir, local_or_hub, open_text, read_json_file
@@ -97,11 +97,6 @@ def keep_categorised(
     ok = category.notna() & ~category.fillna("").str.contains("Unknown")
     kept = qrels[ok].reset_index(drop=True)
     return queries[queries.index.isin(set(kept["qid"]))], kept, int((~ok).sum())
-
-
-def domain_name(category: str) -> str:
-    """asin2category spells categories with spaces; the metadata configs (and our domains) use underscores."""
-    return category.replace(" ", "_")
 
 
 def paper_pool(targets: pd.Series, asin2category: dict, n_neg: int = N_NEG, seed: int | None = None) -> pd.DataFrame:
@@ -179,8 +174,11 @@ def pool_metadata(pool: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
             if record["parent_asin"] in ids:
                 records.append({"item_id": record["parent_asin"], "title": record.get("title"),
                                 "description": record.get("description"), "category": category})
-    items = pd.DataFrame(records, columns=["item_id", "title", "description", "category"]).drop_duplicates("item_id")
-    return items, {"pool_items_without_metadata": int(len(pool) - len(items))}
+    records = pd.DataFrame(records, columns=["item_id", "title", "description", "category"])
+    # a parent_asin repeated in a metadata file keeps its last record, as the SR loader (the authors' dict) does
+    items = records.drop_duplicates("item_id", keep="last")
+    return items, {"pool_items_without_metadata": int(len(pool) - len(items)),
+                   "duplicate_item_rows": int(len(records) - len(items))}
 
 
 # ---------------------------------------------------------------- loaders

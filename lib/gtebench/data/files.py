@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -108,13 +109,71 @@ def iter_jsonl(path: Path, required: tuple[str, ...] = ()) -> Iterator[dict]:
             yield record
 
 
-def read_json_file(path: Path) -> object:
-    """The parsed JSON of a file (plain or .gz); malformed JSON is a DataError naming the line."""
+class CountingDict(dict):
+    """A JSON object as json.load builds it (a repeated key keeps its last value), plus `repeated`: how many
+    members repeated an earlier key (json.load drops them without a word)."""
+
+    repeated: int = 0
+
+
+def _counting_object(pairs: list[tuple[str, object]]) -> CountingDict:
+    obj = CountingDict(pairs)
+    obj.repeated = len(pairs) - len(obj)
+    return obj
+
+
+def read_json_file(path: Path, count_repeats: bool = False) -> object:
+    """The parsed JSON of a file (plain or .gz); malformed JSON is a DataError naming the line.
+
+    count_repeats: build every object as a CountingDict, so the caller can report repeated keys. Off by
+    default: it holds each object's member list once more while parsing (too much for a 35M-entry map).
+    """
+    hook = _counting_object if count_repeats else None
     with open_text(path) as handle:
         try:
-            return json.load(handle)
+            return json.load(handle, object_pairs_hook=hook)
         except json.JSONDecodeError as exc:
             raise DataError(f"{path}, line {exc.lineno}: malformed JSON ({exc.msg})") from None
+
+
+# one `"key": "value"` member of a flat JSON object and the ',' or '}' after it (escapes allowed inside strings)
+_STRING_MEMBER = re.compile(r'\s*"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)"\s*([,}])')
+
+
+def read_string_map(path: Path, keys: set[str], chunk_chars: int = 1 << 22) -> dict[str, str]:
+    """The members of a flat JSON object {string: string} whose key is in `keys`, streamed in chunks.
+
+    For maps too large to load whole (asin2category.json: 1.25 GB, tens of millions of entries, several GB as a
+    dict) when only a few keys are needed. A repeated key keeps its last value, as json.load. Anything but a
+    flat object of strings is a DataError naming the file.
+    """
+    def text(raw: str) -> str:  # JSON escapes are rare (never in an ASIN): decode only where there is one
+        return json.loads(f'"{raw}"') if "\\" in raw else raw
+
+    found: dict[str, str] = {}
+    with open_text(path) as handle:
+        buffer = handle.read(chunk_chars).lstrip()
+        if not buffer.startswith("{"):
+            raise DataError(f"{path}: expected a JSON object {{key: string, ...}}, found {buffer[:40]!r}")
+        buffer = buffer[1:]
+        done = buffer.lstrip().startswith("}")  # {}
+        while not done:
+            position = 0
+            while not done and (member := _STRING_MEMBER.match(buffer, position)):
+                key = text(member.group(1))
+                if key in keys:
+                    found[key] = text(member.group(2))
+                position, done = member.end(), member.group(3) == "}"
+            more = "" if done else handle.read(chunk_chars)
+            buffer = buffer[position:] + more
+            if done:
+                break
+            if not more and not buffer.strip():
+                raise DataError(f"{path}: the JSON object ends without its closing '}}'; is the file truncated?")
+            if not more or len(buffer) > max(2 * chunk_chars, 1 << 20):  # no member is that long
+                raise DataError(f"{path}: not a flat JSON object of strings near {buffer[:60]!r} (expected "
+                                '"key": "value" members); is it the right file?')
+    return found
 
 
 def check_columns(columns, required: tuple[str, ...], path: Path) -> None:

@@ -121,7 +121,11 @@ def get_dataset(key: str) -> DatasetSpec:
 
 
 def prepare(key: str) -> PreparedDataset:
-    """Load a dataset by key and check it: unique item ids, and metadata for every interacted item."""
+    """Load a dataset by key and check it: unique item ids, and metadata for every interacted item.
+
+    The report gains `items_with_empty_text`: items whose text under the dataset's recipe is empty or
+    whitespace-only. They are kept, as the authors keep them (text.item_texts logs them).
+    """
     spec = get_dataset(key)
     loaded = LOADERS[spec.loader](spec)
     sources = loaded.sources or {p.name: sha256_file(p) for p in (loaded.files or spec.source_files())}
@@ -134,8 +138,12 @@ def prepare(key: str) -> PreparedDataset:
         raise DataError(
             f"dataset {key!r}: {len(unknown)} interacted item(s) have no metadata row, e.g. {sorted(unknown)[:5]}"
         )
-    return PreparedDataset(spec=spec, interactions=loaded.interactions, items=loaded.items, sources=sources,
-                           rows=loaded.rows, report=loaded.report, folder=loaded.folder)
+    from ..text import empty_texts  # not at module top: gtebench.text imports data.errors, which runs this package
+
+    prepared = PreparedDataset(spec=spec, interactions=loaded.interactions, items=loaded.items, sources=sources,
+                               rows=loaded.rows, report=dict(loaded.report), folder=loaded.folder)
+    prepared.report["items_with_empty_text"] = int(empty_texts(prepared.item_texts()).sum())
+    return prepared
 
 
 def _used_items(loaded: Loaded) -> set[str]:

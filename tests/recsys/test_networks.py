@@ -95,6 +95,18 @@ def test_moe_adaptor_gates_start_uniform_and_add_noise_only_in_training():
         MoEAdaptor(0, 12, 5, dropout=0.2)
 
 
+def test_adaptor_is_initialised_as_the_authors_normal_002_and_zero_bias():
+    torch.manual_seed(0)
+    adaptor = mlp_adaptor([4096, 300, 64], dropout=0.2)  # NV-Embed-v2's width, the paper's [plm_dim, 300, 64]
+    linears = [m for m in adaptor if isinstance(m, torch.nn.Linear)]
+    assert [tuple(m.weight.shape) for m in linears] == [(300, 4096), (64, 300)]
+    for linear in linears:
+        # PyTorch's default (Kaiming uniform) would give std 1/sqrt(3 * fan_in): 0.009 and 0.033 here
+        assert linear.weight.std().item() == pytest.approx(0.02, rel=0.02)
+        assert abs(linear.weight.mean().item()) < 1e-3
+        assert torch.count_nonzero(linear.bias) == 0
+
+
 # The text-based networks (class, backbone) built on a real slice with a table whose first column is the raw id.
 TEXT_NETWORKS = [("SASRecText", "sasrec"), ("GRU4RecText", "gru4rec"), ("BERT4RecText", "bert4rec"),
                  ("UniSRec", "unisrec")]
@@ -109,11 +121,16 @@ def build_text_model(class_name: str, backbone: str, max_users: int = 60, per_po
     if per_position is not None:
         config["adaptor_per_position"] = per_position
     torch.manual_seed(0)
+    table = aligned_item_table(dataset, *text_vectors())
+    return getattr(networks, class_name)(config, train_data.dataset, table), dataset, train_data
+
+
+def text_vectors() -> tuple[list[str], np.ndarray]:
+    """The raw ids of ml-100k and a vector per item whose first column is its raw id (the rest random, seeded)."""
     raw_ids = [str(i) for i in range(1, 1683)]
     vectors = np.concatenate([np.arange(1, 1683, dtype=np.float32)[:, None], np.random.default_rng(0).normal(
         size=(1682, 15)).astype(np.float32)], axis=1)
-    table = aligned_item_table(dataset, raw_ids, vectors)
-    return getattr(networks, class_name)(config, train_data.dataset, table), dataset, train_data
+    return raw_ids, vectors
 
 
 @pytest.mark.parametrize("class_name,backbone", TEXT_NETWORKS)
@@ -134,6 +151,19 @@ def test_every_text_model_keeps_item_rows_aligned(class_name, backbone):
         assert torch.equal(embedding(torch.tensor([[model.mask_token]]))[0, 0], embedding.extra[0])
     else:
         assert weight.shape[0] == model.n_items
+
+
+@pytest.mark.parametrize("class_name,backbone", TEXT_NETWORKS[:3])
+def test_text_models_init_the_adaptor_as_the_authors_and_keep_the_text_table(class_name, backbone):
+    # RecBole's own apply(self._init_weights) runs in super().__init__, before the adaptor exists
+    model, dataset, _ = build_text_model(class_name, backbone)
+    embedding = model.item_embedding
+    assert torch.equal(embedding.text, aligned_item_table(dataset, *text_vectors()))  # the frozen table, untouched
+    linears = [m for m in embedding.adaptor.modules() if isinstance(m, torch.nn.Linear)]
+    assert len(linears) == 2
+    for linear in linears:
+        assert linear.weight.std().item() == pytest.approx(0.02, rel=0.05)
+        assert torch.count_nonzero(linear.bias) == 0
 
 
 @pytest.mark.parametrize("per_position", [True, False])

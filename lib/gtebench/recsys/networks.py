@@ -2,7 +2,8 @@
 
 As in the paper's code (SASRecText, paper.md section 2.3): the item-ID embedding is removed; each item is its
 frozen text vector passed through a trainable MLP adaptor [plm_dim, 300, hidden] (Dropout-Linear-ReLU-Dropout-
-Linear, dropout 0.2); scores are dot products of the sequence output with the adapted vectors of all items.
+Linear, dropout 0.2; Linear weights normal(0, 0.02), biases zero, as the authors' AdaptorLayer); scores are dot
+products of the sequence output with the adapted vectors of all items.
 
 UniSRec (inductive fine-tuning, text only) swaps the MLP for a mixture of 8 parametric-whitening experts and
 scores by cosine / temperature. BERT4RecText keeps BERT4Rec's [MASK] token as one trainable row after the items.
@@ -86,14 +87,32 @@ class TextItemEmbedding(nn.Module):
         return torch.where((ids >= n_text).unsqueeze(-1), extra, out)
 
 
+ADAPTOR_INIT_STD = 0.02  # the authors' AdaptorLayer: a constant there, not RecBole's initializer_range
+
+
+def init_adaptor_weights(module: nn.Module) -> None:
+    """The authors' AdaptorLayer._init_weights (for `.apply`): Linear weights normal(0, 0.02), biases zero.
+
+    Needed because the adaptor is built after RecBole's __init__ has run `self.apply(self._init_weights)`, so that
+    init never reaches it (GRU4Rec's skips nn.Linear anyway) and it would keep PyTorch's Kaiming-uniform default.
+    """
+    if isinstance(module, nn.Linear):
+        nn.init.normal_(module.weight, mean=0.0, std=ADAPTOR_INIT_STD)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+
+
 def mlp_adaptor(sizes: list[int], dropout: float) -> nn.Sequential:
-    """The paper code's adaptor: Dropout-Linear per layer, ReLU between layers (sizes [plm_dim, ..., width])."""
+    """The paper code's adaptor: Dropout-Linear per layer, ReLU between layers (sizes [plm_dim, ..., width]),
+    initialised as the authors' (init_adaptor_weights)."""
     layers: list[nn.Module] = []
     for index, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         if index:
             layers.append(nn.ReLU())
         layers += [nn.Dropout(dropout), nn.Linear(n_in, n_out)]
-    return nn.Sequential(*layers)
+    adaptor = nn.Sequential(*layers)
+    adaptor.apply(init_adaptor_weights)
+    return adaptor
 
 
 class ParametricWhitening(nn.Module):

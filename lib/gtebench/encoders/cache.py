@@ -198,7 +198,7 @@ def embed(
     parts = folder / f"{stem}.parts"
     values = texts.tolist()
     corpus = None if fit_corpus is None else fit_corpus.tolist()
-    vectors, truncated, dim, reports = None, 0, spec.dim, []
+    vectors, truncated, empty, dim, reports = None, 0, 0, spec.dim, []
     lexical = spec.loader == "tfidf-svd"
     for number, rows in enumerate(chunk_order(texts, spec, chunk_size)):
         part = parts / f"part-{number:05d}.npy"
@@ -208,7 +208,7 @@ def embed(
                                    precision=resolved, device=device,
                                    fit_corpus=corpus, show_progress=show_progress)
             part_meta = {"rows": int(chunk.shape[0]), "dim": int(chunk.shape[1]), "truncated": report.truncated,
-                         "device": report.device, "zero_rows_allowed": lexical}
+                         "empty_texts": report.empty, "device": report.device, "zero_rows_allowed": lexical}
             validate(chunk, part_meta, part)
             save_npy(part, chunk)
             write_json(part.with_suffix(".json"), part_meta)  # last: a sidecar means the chunk is complete
@@ -219,6 +219,7 @@ def embed(
             vectors = np.empty((len(ids), dim), dtype=np.float32)
         vectors[rows] = chunk
         truncated += part_meta["truncated"]
+        empty += part_meta.get("empty_texts", 0)
         reports.append(part_meta["device"])
     if spec.dim is not None and dim != spec.dim:
         raise CacheError(f"encoder {spec.key!r} gave {dim}-d vectors, the registry says {spec.dim}")
@@ -233,6 +234,7 @@ def embed(
         "normalised": spec.normalize,
         "ids_sha": key["ids_sha"],
         "truncated_texts": int(truncated),
+        "empty_texts": int(empty),  # empty or whitespace-only texts, encoded as they are (as the authors did)
         # a text sharing no term with the fitted TF-IDF vocabulary has no lexical vector: a genuine zero row,
         # counted here; for every neural model a zero row is a failure and refused
         "zero_rows_allowed": lexical,

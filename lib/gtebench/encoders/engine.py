@@ -18,7 +18,8 @@ import numpy as np
 from ..hardware import resolve_device
 from .offline import resolve_model_path
 from .precision import _autocast, _weights_dtype, effective_precision
-from .registry import EncoderError, EncoderSpec
+from .requirements import check_requirements, transformers_dtype_kwarg
+from .spec import EncoderError, EncoderSpec
 
 log = logging.getLogger(__name__)
 # Names under which sentence-transformers models ship their role prompts, tried in this order (own_prompts=True).
@@ -31,6 +32,7 @@ class EncodeReport:
     truncated: int  # texts longer than max_length tokens (cut by the tokenizer)
     precision: str
     device: str
+    empty: int = 0  # empty or whitespace-only texts, encoded as they are (as the authors' scripts did)
 
 
 # ---------------------------------------------------------------- pooling (the "transformers" loader)
@@ -69,7 +71,7 @@ def _load_sentence_transformer(spec: EncoderSpec, device: str, precision: str):
 
     model_kwargs = _kwargs(spec.model_kwargs)
     if precision != "fp32" and device.startswith("cuda"):
-        model_kwargs["dtype"] = _weights_dtype(precision, device)
+        model_kwargs[transformers_dtype_kwarg()] = _weights_dtype(precision, device)
     model = SentenceTransformer(
         resolve_model_path(spec),
         device=device,
@@ -100,7 +102,7 @@ def _load_transformers(spec: EncoderSpec, device: str, precision: str):
         path,
         revision=revision,
         trust_remote_code=spec.trust_remote_code,
-        dtype=_weights_dtype(precision, device),
+        **{transformers_dtype_kwarg(): _weights_dtype(precision, device)},
         **_kwargs(spec.model_kwargs),
         **_kwargs(spec.config_kwargs),
     )
@@ -149,7 +151,7 @@ def _load_nv_embed(spec: EncoderSpec, device: str, precision: str):
     revision = None if spec.offline_source else spec.revision
     tokenizer = AutoTokenizer.from_pretrained(path, revision=revision)
     model = AutoModel.from_pretrained(path, revision=revision, trust_remote_code=True,
-                                      dtype=_weights_dtype(precision, device))
+                                      **{transformers_dtype_kwarg(): _weights_dtype(precision, device)})
     return tokenizer, model.to(device).eval()
 
 
@@ -259,16 +261,24 @@ def encode(
     texts = list(texts)
     if not texts:
         raise EncoderError(f"nothing to encode for {spec.key!r} ({role}): the text list is empty")
-    empty = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
+    not_text = [i for i, t in enumerate(texts) if not isinstance(t, str)]
+    if not_text:
+        raise EncoderError(f"{len(not_text)} value(s) that are not text for {spec.key!r} ({role}) at positions "
+                           f"{not_text[:5]} (e.g. {texts[not_text[0]]!r}); fill missing texts before encoding")
+    # An item without any metadata renders as blank text; the authors' scripts encoded it as it is, so do we, and
+    # count it (EncodeReport.empty, the cache's empty_texts) so that it is reported, never silent.
+    empty = sum(1 for t in texts if not t.strip())
     if empty:
-        raise EncoderError(f"{len(empty)} empty text(s) for {spec.key!r} ({role}) at positions {empty[:5]}")
+        log.warning("%s: %d of %d %s texts are empty or whitespace-only; encoded as they are",
+                    spec.key, empty, len(texts), role)
     if spec.loader == "tfidf-svd":
         from .tfidf import encode_tfidf_svd
 
         vectors = encode_tfidf_svd(spec, texts, fit_corpus if fit_corpus is not None else texts)
-        return vectors, EncodeReport(len(texts), 0, "fp64", "cpu")
+        return vectors, EncodeReport(len(texts), 0, "fp64", "cpu", empty)
     if spec.loader not in BATCH_LOADERS:
         raise EncoderError(f"encoder {spec.key!r}: loader {spec.loader!r} is not implemented")
+    check_requirements(spec)
     device = "cpu" if spec.loader == "openai" else resolve_device(device)
     precision = effective_precision(spec, precision, device)
     tokenizer, prompt, run = BATCH_LOADERS[spec.loader](spec, role, device, precision)
@@ -287,4 +297,4 @@ def encode(
                               description=f"{spec.key} {role}s")
     if spec.normalize:
         vectors = l2_normalise(vectors)
-    return vectors.astype(np.float32, copy=False), EncodeReport(len(texts), truncated, precision, device)
+    return vectors.astype(np.float32, copy=False), EncodeReport(len(texts), truncated, precision, device, empty)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import paths
 from ..io import atomic_path, stable_hash
-from .registry import EncoderError, EncoderSpec
+from .spec import EncoderError, EncoderSpec
 
 
 def _from_module(module_name: str) -> Path:

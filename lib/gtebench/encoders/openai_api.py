@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .registry import EncoderError, EncoderSpec
+from .spec import EncoderError, EncoderSpec
 
 log = logging.getLogger(__name__)
 API_KEY_ENV = "OPENAI_API_KEY"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .registry import EncoderError
+from .spec import EncoderError
 
 SAMPLE_SIZE = 100_000
 ALPHAS = (0.80, 0.95)

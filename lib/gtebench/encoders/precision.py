@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 
 from ..hardware import cpu_has_amx
-from .registry import EncoderError, EncoderSpec
+from .spec import EncoderError, EncoderSpec
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 

@@ -20,109 +20,41 @@ build an entry for any hub id or local folder; keyword overrides change any fiel
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from ..hints import did_you_mean
-
-MODEL_CLASSES = ("classic", "specialised", "generalist-encoder", "generalist-decoder", "closed", "lexical")
-LOADERS = ("sentence-transformers", "transformers", "nv-embed", "openai", "tfidf-svd")
-POOLINGS = ("model", "cls", "mean", "pooler", "none")
-DTYPES = ("auto", "fp32", "bf16", "fp16")
-# Poolings this package computes itself; "model" means the model's own modules or method.
-OWN_POOLINGS = ("cls", "mean", "pooler")
-PAPER_MAX_LENGTH = 512  # every script of the authors encodes with max length 512
+from .spec import LOADERS, MODEL_CLASSES, OWN_POOLINGS, PAPER_MAX_LENGTH, EncoderError, EncoderSpec  # noqa: F401
 
 
-class EncoderError(ValueError):
-    """Unknown model, missing weights, or an invalid encoder setting."""
+def _paper(key, name, model_class, loader, dim, params, hub_id, revision, **settings) -> EncoderSpec:
+    """An entry of the paper's Table 2, pinned to a hub commit (where each was found: REVISION_SOURCES) and in fp32
+    unless the authors ran the model in half precision (bf16 then only by the entry's or the run's explicit
+    setting, recorded in the cache key and the results)."""
+    settings.setdefault("dtype", "fp32")
+    return EncoderSpec(key=key, name=name, model_class=model_class, loader=loader, dim=dim, params=params,
+                       hub_id=hub_id, revision=revision, **settings)
 
 
-@dataclass(frozen=True)
-class EncoderSpec:
-    key: str
-    name: str  # as printed in tables
-    model_class: str
-    loader: str
-    dim: int | None  # None only for ad-hoc "hf:"/"path:" entries: taken from the first vectors encoded
-    params: str  # parameter count as a label ("22M"); "-" where it does not apply
-    hub_id: str | None = None
-    revision: str | None = None  # hub commit or branch; "main" where no commit could be verified offline
-    pooling: str = "model"  # "model": the model's own pooling (sentence-transformers modules, NV-Embed's encode)
-    normalize: bool = True  # L2-normalise the output on top of whatever the model does
-    max_length: int = PAPER_MAX_LENGTH
-    dtype: str = "auto"  # the paper's precision for this model; "auto": the engine's choice for the device
-    query_prompt: str | None = None  # literal text put before each query
-    item_prompt: str | None = None
-    query_prompt_name: str | None = None  # a prompt the model ships (config_sentence_transformers.json)
-    item_prompt_name: str | None = None
-    pool_prompt: bool = True  # False: prompt tokens stay out of the pooling (INSTRUCTOR); sentence-transformers only
-    # True: a role without a prompt takes the model's own one (engine.OWN_PROMPT_NAMES), as E5/BGE-style models expect
-    own_prompts: bool = False
-    trust_remote_code: bool = False
-    # Extra from_pretrained / SentenceTransformer arguments as (name, value) pairs (a tuple keeps the spec hashable).
-    model_kwargs: tuple = ()
-    config_kwargs: tuple = ()
-    offline_source: str | None = None
-    notes: str = ""
-
-    def __post_init__(self) -> None:
-        problems = []
-        if self.model_class not in MODEL_CLASSES:
-            problems.append(f"model_class {self.model_class!r} not in {MODEL_CLASSES}")
-        if self.loader not in LOADERS:
-            problems.append(f"loader {self.loader!r} not in {LOADERS}")
-        if self.pooling not in POOLINGS:
-            problems.append(f"pooling {self.pooling!r} not in {POOLINGS}")
-        if self.dtype not in DTYPES:
-            problems.append(f"dtype {self.dtype!r} not in {DTYPES}")
-        if (self.dim is not None and self.dim < 1) or self.max_length < 1:
-            problems.append(f"dim ({self.dim}) and max_length ({self.max_length}) must be positive")
-        neural = self.loader in ("sentence-transformers", "transformers", "nv-embed")
-        if neural and not (self.hub_id or self.offline_source):
-            problems.append("a neural encoder needs a hub_id or an offline_source")
-        if self.loader == "transformers" and self.pooling not in OWN_POOLINGS:
-            problems.append(f"the transformers loader pools with one of {OWN_POOLINGS}, not {self.pooling!r}")
-        if self.loader != "transformers" and self.pooling in OWN_POOLINGS:
-            problems.append(f"pooling {self.pooling!r} needs loader='transformers' (got {self.loader!r})")
-        for role in ("query", "item"):
-            if getattr(self, f"{role}_prompt") is not None and getattr(self, f"{role}_prompt_name") is not None:
-                problems.append(f"give {role}_prompt or {role}_prompt_name, not both")
-            if getattr(self, f"{role}_prompt_name") is not None and self.loader != "sentence-transformers":
-                problems.append(f"{role}_prompt_name needs the sentence-transformers loader (the model's own prompts)")
-        if self.own_prompts and self.loader != "sentence-transformers":
-            problems.append("own_prompts needs the sentence-transformers loader (it reads the model's prompts)")
-        if not self.pool_prompt and self.loader != "sentence-transformers":
-            problems.append("pool_prompt=False needs the sentence-transformers loader (its Pooling module drops them)")
-        if problems:
-            raise EncoderError(f"encoder {self.key!r}: " + "; ".join(problems))
-
-    def _check_role(self, role: str) -> None:
-        if role not in ("item", "query"):
-            raise EncoderError(f"role must be 'item' or 'query', got {role!r}")
-
-    def prompt(self, role: str) -> str | None:
-        """The literal text put before each text of this role (None: no prompt)."""
-        self._check_role(role)
-        return self.query_prompt if role == "query" else self.item_prompt
-
-    def prompt_name(self, role: str) -> str | None:
-        """The name of a prompt the model ships, resolved by sentence-transformers (None: none)."""
-        self._check_role(role)
-        return self.query_prompt_name if role == "query" else self.item_prompt_name
-
-
-def _paper(key, name, model_class, loader, dim, params, hub_id, **settings) -> EncoderSpec:
-    """An entry of the paper's Table 2. Revisions are the paper-era default branch: no commit hash could be
-    verified offline, so a user who needs bit-identical weights should pin one (revision="<40-hex commit>")."""
-    notes = settings.pop("notes", "")
-    settings.setdefault("revision", "main")
-    return EncoderSpec(
-        key=key, name=name, model_class=model_class, loader=loader, dim=dim, params=params, hub_id=hub_id,
-        notes=(notes + "; " if notes else "") + "revision 'main': no commit hash verified offline",
-        **settings,
-    )
-
+# Where each paper revision comes from: mteb's model metadata (embeddings-benchmark/mteb, mteb/models/), its results
+# repository (embeddings-benchmark/results), the hub files in ../shared/models, or hub pages; every one predates the
+# paper (July 2025).
+REVISION_SOURCES = {
+    "roberta-base": "hub main since 2024-02-19, pinned as such by public repositories",
+    "colbertv2": "mteb pylate_models.py (added 2024-12-14)",
+    "blair-base": "hub tree page; the first commit with the tokenizer files (earlier ones have none)",
+    "blair-large": "hub 'Upload tokenizer' commit; the two later commits change only README.md",
+    "mgte": "mteb gte_models.py (added 2025-01-15); remote code from Alibaba-NLP/new-impl at its main branch "
+            "(commit 40ced75c is widely pinned but its date could not be verified, so it is not pinned)",
+    "instructor-xl": "mteb results repository model_meta.json (2025-01-24)",
+    "sentence-t5-xxl": "mteb sentence_transformers_models.py (added 2025-02-10); weights unchanged since 2022",
+    "kalm": "mteb kalm_models.py; hub 'init' commit of 2024-11-01",
+    "jasper": "mteb jasper_models.py (added 2024-12-23); same code and weights as the later main",
+    "gte-qwen2": "hub main as of 2026 (last updated 2025-03, before the paper); mteb pins the older e26182b2",
+    "nv-embed-v2": "../shared/models/nv-embed-v2 (a clone of the hub repository), its last hub commit, 2025-02-23",
+}
+# transformers ranges each model's own code loads under (envs/paper-constraints.txt has the evidence)
+_BELOW_5 = "transformers>=4.39.2,<5"
 
 ENCODERS: dict[str, EncoderSpec] = {
     "minilm-l6": EncoderSpec(
@@ -181,45 +113,61 @@ ENCODERS: dict[str, EncoderSpec] = {
 # lexical scoring without vectors, handled by the search code.
 PAPER_ENCODERS = (
     _paper("roberta-base", "RoBERTa-base", "classic", "transformers", 768, "123M", "roberta-base",
-           pooling="cls", normalize=False,
+           "e2da8e2f811d1448a5b465c236feacd80ffbac7b", pooling="cls", normalize=False,
            notes="the hub id is a GUESS (the authors' README lists only BLaIR ids for this script); "
            "now served as FacebookAI/roberta-base"),
     _paper("colbertv2", "ColBERTv2", "classic", "transformers", 768, "110M", "colbert-ir/colbertv2.0",
-           pooling="pooler", normalize=False,
+           "c1e84128e85ef755c096a95bdb06b47793b13acf", pooling="pooler", normalize=False,
            notes="plain AutoModel pooler_output as one vector (no late interaction), as the authors' script"),
     _paper("blair-base", "BLaIR-base", "specialised", "transformers", 768, "123M", "hyp1231/blair-roberta-base",
-           pooling="cls", normalize=False, notes="CLS of the last hidden state, unnormalised (search normalises)"),
+           "88adfe2b621cb202dee9aabb19b59de8f622844c", pooling="cls", normalize=False,
+           notes="CLS of the last hidden state, unnormalised (search normalises)"),
     _paper("blair-large", "BLaIR-large", "specialised", "transformers", 1024, "354M", "hyp1231/blair-roberta-large",
-           pooling="cls", normalize=False, notes="CLS of the last hidden state, unnormalised (search normalises)"),
+           "503d3077639ef710a4f9972110ec38aedcd0b559", pooling="cls", normalize=False,
+           notes="CLS of the last hidden state, unnormalised (search normalises)"),
     _paper("mgte", "mGTE", "generalist-encoder", "transformers", 768, "305M", "Alibaba-NLP/gte-multilingual-base",
-           pooling="cls", normalize=True, trust_remote_code=True),
+           "ca1791e0bcc104f6db161f27de1340241b13c5a4", pooling="cls", normalize=True, trust_remote_code=True,
+           requires=(_BELOW_5,),
+           notes="remote code written for transformers 4.39.1; a tiny build of it fails to encode under 5.x"),
     _paper("instructor-xl", "INSTRUCTOR-XL", "generalist-encoder", "sentence-transformers", 768, "1.5B",
-           "hkunlp/instructor-xl", normalize=False,
+           "hkunlp/instructor-xl", "ce48b213095e647a6c3536364b9fa00daf57f436", normalize=False,
            query_prompt="Represent these questions for retrieving supporting documents:",
            item_prompt="Represent these documents for retrieval: ", pool_prompt=False,
            notes="mean pooling over the text only: prompt tokens are excluded from the pooling, as INSTRUCTOR "
-           "was trained"),
+           "was trained; the model's own Dense (1024->768) and Normalize modules follow"),
     _paper("sentence-t5-xxl", "Sentence-T5-XXL", "generalist-encoder", "sentence-transformers", 768, "11B",
-           "sentence-transformers/sentence-t5-xxl", normalize=False,
-           notes="11B as printed in the paper (the encoder alone is ~4.9B); the model's own mean pooling"),
+           "sentence-transformers/sentence-t5-xxl", "4d122282ba80e807e9e6eb8c358269e92796365d", normalize=False,
+           notes="11B as printed in the paper (the T5-11B encoder alone is ~4.9B); the model's own mean pooling, "
+           "Dense and Normalize"),
     _paper("kalm", "KaLM", "generalist-decoder", "sentence-transformers", 896, "0.5B",
-           "HIT-TMG/KaLM-embedding-multilingual-mini-v1", normalize=True, notes="no prompt, L2-normalised"),
+           "HIT-TMG/KaLM-embedding-multilingual-mini-v1", "8a82a0cd2b322b91723e252486f7cce6fd8ac9d3",
+           normalize=True, notes="no prompt, mean pooling, L2-normalised"),
     _paper("jasper", "Jasper", "generalist-decoder", "sentence-transformers", 1024, "2B",
-           "infgrad/jasper_en_vision_language_v1", normalize=False, dtype="bf16", trust_remote_code=True,
-           query_prompt_name="s2p_query",
+           "infgrad/jasper_en_vision_language_v1", "d6330ce98f8a0d741e781df845904c9484f00efa",
+           normalize=False, dtype="bf16", trust_remote_code=True, query_prompt_name="s2p_query",
            model_kwargs=(("attn_implementation", "sdpa"),),
            config_kwargs=(("is_text_encoder", True), ("vector_dim", 1024)),
-           notes="text-only mode with 1024-d vectors; queries use the model's built-in s2p_query prompt"),
+           # the card's requirements: transformers 4.46.1, sentence-transformers 3.3.1; its custom_st.py imports
+           # SiglipImageProcessor (Pillow) and its modeling code transformers.modeling_attn_mask_utils (gone in 5)
+           requires=("transformers>=4.46,<5", "sentence-transformers>=3.1", "Pillow"),
+           notes="text-only mode with 1024-d vectors (its vector_linear_1024 head); queries use the model's "
+           "built-in s2p_query prompt; bf16 as the authors ran it"),
     _paper("gte-qwen2", "GTE-Qwen2", "generalist-decoder", "sentence-transformers", 3584, "7B",
-           "Alibaba-NLP/gte-Qwen2-7B-instruct", normalize=False, dtype="fp32", trust_remote_code=True,
-           query_prompt_name="query",
-           notes="fp32 as the authors' script (sentence-transformers default); last-token pooling of the model; "
-           "queries use the built-in 'query' prompt"),
+           "Alibaba-NLP/gte-Qwen2-7B-instruct", "a8d08b36ada9cacfe34c4d6f80957772a025daf2", normalize=False,
+           trust_remote_code=True, query_prompt_name="query",
+           # without a cache its remote code never calls DynamicCache.get_usable_length (gone in 4.54), as mteb
+           # loads it; its tokenizer code imports Qwen2TokenizerFast from a module transformers 5 removed
+           config_kwargs=(("use_cache", False),), requires=(_BELOW_5,),
+           notes="fp32 as the authors' script (sentence-transformers default); last-token pooling of the model "
+           "(left padding, EOS appended); queries use the built-in 'query' prompt"),
     _paper("nv-embed-v2", "NV-Embed-v2", "generalist-decoder", "nv-embed", 4096, "11B", "nvidia/NV-Embed-v2",
-           normalize=True, dtype="bf16", trust_remote_code=True,
+           "c50d55f43bde7e6a18e0eaa15a62fd63a930f1a1", normalize=True, dtype="bf16", trust_remote_code=True,
            query_prompt="Instruct: Given a question, retrieve passages that answer the question\nQuery: ",
+           # card: transformers 4.42.4; its remote code breaks from 4.48 (see envs/paper-constraints.txt) and
+           # imports einops and datasets
+           requires=("transformers>=4.42,<4.48", "einops", "datasets"),
            notes="the model's own encode(texts, instruction=prompt, max_length=512) with latent-attention pooling; "
-           "items get an empty instruction; 11B as printed (~7.9B real)"),
+           "items get an empty instruction; 11B as printed (~7.9B real); bf16 as the authors ran it"),
     EncoderSpec(
         key="text-embedding-3-large", name="text-embedding-3-large", model_class="closed", loader="openai",
         dim=3072, params="-", revision="2024-02-01", normalize=False,

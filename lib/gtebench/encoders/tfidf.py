@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .registry import EncoderSpec
+from .spec import EncoderSpec
 
 SEED = 2020
 

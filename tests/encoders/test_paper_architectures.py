@@ -66,7 +66,8 @@ def _hidden_states(folder, texts, **tokenizer_kwargs):
 
     tokenizer = AutoTokenizer.from_pretrained(folder)
     # AutoModel makes a T5 folder an encoder-decoder; the T5 embedders use the encoder alone
-    model_class = T5EncoderModel if AutoConfig.from_pretrained(folder, trust_remote_code=True).model_type == "t5" else AutoModel
+    t5 = AutoConfig.from_pretrained(folder, trust_remote_code=True).model_type == "t5"
+    model_class = T5EncoderModel if t5 else AutoModel
     model = model_class.from_pretrained(folder, trust_remote_code=True).eval()
     out = []
     with torch.inference_mode():

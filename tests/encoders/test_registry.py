@@ -55,6 +55,25 @@ def test_paper_entries_match_the_paper():
         assert got_query == query, key
         assert spec.prompt("item") == item and spec.prompt_name("item") is None, key
     assert get_encoder("nv-embed-v2").dtype == get_encoder("jasper").dtype == "bf16"
+    # the authors ran every other model in fp32 (sentence-transformers' and transformers' default): bf16 on a GPU
+    # only by an explicit precision, which the cache key records
+    others = {spec.key: spec.dtype for spec in PAPER_ENCODERS if spec.loader != "openai"}
+    assert {key for key, dtype in others.items() if dtype != "fp32"} == {"nv-embed-v2", "jasper"}
+    from gtebench.encoders.precision import effective_precision
+
+    assert effective_precision(get_encoder("gte-qwen2"), "auto", "cuda") == "fp32"
+    assert effective_precision(get_encoder("gte-qwen2"), "bf16", "cuda") == "bf16"
+
+
+def test_every_paper_model_is_pinned_to_a_hub_commit_with_its_source():
+    import re
+
+    from gtebench.encoders.registry import REVISION_SOURCES
+
+    neural = [spec for spec in PAPER_ENCODERS if spec.loader != "openai"]
+    assert {spec.key for spec in neural} == set(REVISION_SOURCES)
+    for spec in neural:
+        assert re.fullmatch(r"[0-9a-f]{40}", spec.revision), spec.key
     assert get_encoder("nv-embed-v2").loader == "nv-embed" and get_encoder("mgte").trust_remote_code
 
 

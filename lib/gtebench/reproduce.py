@@ -218,10 +218,8 @@ def run_batch(batch: str, overrides: dict | None = None, only: list[str] | None 
     return statuses
 
 
-def batch_estimate(runs: list[NotebookRun], overrides: dict | None = None):
-    """GPU hours of a batch (gtebench.estimate), from each notebook's datasets, encoders and backbones."""
-    from .estimate import estimate
-
+def batch_cells(runs: list[NotebookRun], overrides: dict | None = None) -> dict:
+    """The datasets, encoders and training runs of a batch: {"sr": {...}, "search": {...}} (no kernel starts)."""
     sr = {"datasets": [], "encoders": [], "runs_per_dataset": 0}
     search = {"datasets": [], "encoders": []}
     for run in runs:
@@ -239,7 +237,14 @@ def batch_estimate(runs: list[NotebookRun], overrides: dict | None = None):
             search["datasets"] = sorted(set(search["datasets"]) | set(params.get("datasets", [])))
             dense = [m for m in params.get("models", []) if not m.startswith("bm25")]
             search["encoders"] = sorted(set(search["encoders"]) | set(dense))
-    return estimate(sr=sr, search=search)
+    return {"sr": sr, "search": search}
+
+
+def batch_estimate(runs: list[NotebookRun], overrides: dict | None = None):
+    """GPU hours of a batch (gtebench.estimate), from each notebook's datasets, encoders and backbones."""
+    from .estimate import estimate
+
+    return estimate(**batch_cells(runs, overrides))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,11 +260,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="run only notebooks whose file name contains one of these")
     parser.add_argument("--output-dir", type=Path,
                         help="where executed copies go (default: results/executed, or results/executed/<batch>)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="check models, versions, API key and datasets; print GPU hours, memory, disk; run nothing")
     args = parser.parse_args(argv)
     if args.profile is not None:
         parser.error(f"--profile is now --batch (a batch of notebooks): use --batch {args.profile}; the training "
                      f"profile is a notebook parameter, e.g. -p profile paper")
     overrides = {name: yaml.safe_load(value) for name, value in args.parameter}
+    if args.dry_run:
+        from .dryrun import dry_run
+
+        result = dry_run(batch_cells(load_batch(args.batch), overrides))
+        print(result.report(), flush=True)
+        return 0 if result.ok else 1
     if args.batch in GPU_BATCHES:
         print(batch_estimate(load_batch(args.batch), overrides).report(), flush=True)
     start = time.perf_counter()

@@ -59,3 +59,27 @@ def test_pca_alphas_add_compressed_text_runs_per_encoder():
     labels = {(s.encoder, s.variant_label) for s in specs if s.variant == "text"}
     assert labels == {(e, v) for e in ("minilm-l6", "tfidf-svd") for v in ("text", "text-pca80", "text-pca95")}
     assert len({s.run_id for s in specs}) == len(specs)
+
+
+@pytest.mark.slow
+def test_one_encoder_that_cannot_load_costs_only_its_own_cells(monkeypatch, tmp_path):
+    """nv-embed-v2 with an unmet requirement (as in any environment but the paper one) next to an offline encoder:
+    the ID, popularity and minilm cells complete and are written; the failure is listed, then raised."""
+    import pandas as pd
+
+    from gtebench.encoders import registry
+    from gtebench.failures import CellsFailed, failures_file
+    from gtebench.recsys.experiment import run_sr_experiment
+
+    broken = registry.get_encoder("nv-embed-v2", requires=("transformers<1",))
+    monkeypatch.setitem(registry.ENCODERS, "nv-embed-v2", broken)
+    config = SRExperimentConfig.from_params(
+        datasets=["ml-100k"], backbones=["sasrec"], encoders=["nv-embed-v2", "minilm-l6"], profile="default",
+        profile_overrides={"max_users": 60, "max_epochs": 1, "parallel_runs": 1}, results_file=str(tmp_path / "sr.csv"))
+    with pytest.raises(CellsFailed) as error:
+        run_sr_experiment(config, progress=False)
+    assert "nv-embed-v2 (encode): EncoderError" in str(error.value) and "make paper-env" in str(error.value)
+    written = pd.read_csv(config.results_file)
+    assert set(written["model"]) == {"id", "popularity", "minilm-l6"}  # every other cell of the table
+    failed = pd.read_csv(failures_file(config.results_file))
+    assert failed[["dataset", "cell", "model"]].values.tolist() == [["ml-100k", "encode", "nv-embed-v2"]]

@@ -67,3 +67,33 @@ def test_a_real_run_on_the_esci_sample(tmp_path):
     assert dims == {256} | {d for d in dims if d < 256} and len(dims) == 2
     tests = pd.read_csv(config.significance_file)
     assert tests.empty and "p_value" in tests.columns  # no generalist model in this run: a header only
+
+
+def test_one_model_that_cannot_load_costs_only_its_own_cells(monkeypatch, tmp_path):
+    """A model with an unmet requirement between two that work, and a dataset that cannot be prepared: every
+    other cell is written, the failures listed beside the results, and the run raises with both at the end."""
+    import pandas as pd
+
+    from gtebench.encoders import registry
+    from gtebench.failures import CellsFailed, failures_file
+
+    monkeypatch.setitem(registry.ENCODERS, "kalm", registry.get_encoder("kalm", requires=("transformers<1",)))
+    real_prepare = experiment.prepare_search
+
+    def prepare(key):
+        if key == "esci":
+            raise DataError("esci: the official files are not here (stands in for a dataset that cannot be prepared)")
+        return real_prepare(key)
+
+    monkeypatch.setattr(experiment, "prepare_search", prepare)
+    config = SearchExperimentConfig.from_params(datasets=["esci-sample200", "esci"],
+                                                models=["bm25", "kalm", "tfidf-svd"],
+                                                results_file=str(tmp_path / "ps.csv"))
+    with pytest.raises(CellsFailed) as error:
+        experiment.run_search_experiment(config, progress=False)
+    assert "esci-sample200 / kalm (search): EncoderError" in str(error.value)
+    written = pd.read_csv(config.results_file)
+    assert set(written["model"]) == {"bm25", "tfidf-svd"} and set(written["dataset"]) == {"esci-sample200"}
+    failed = pd.read_csv(failures_file(config.results_file))
+    assert ("esci-sample200", "search", "kalm") in set(map(tuple, failed[["dataset", "cell", "model"]].values))
+    assert (failed["cell"] == "prepare").sum() == 3  # the unpreparable dataset fails each of its cells

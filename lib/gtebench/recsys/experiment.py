@@ -14,6 +14,7 @@ import pandas as pd
 from .. import paths
 from ..data import get_dataset
 from ..encoders.registry import get_encoder
+from ..failures import raise_if_failed, write_failures
 from ..io import atomic_open
 from ..profiles import TrainingProfile, get_training_profile
 from ..results import write_results
@@ -142,14 +143,23 @@ def per_user_frame(specs: list[RunSpec]) -> pd.DataFrame:
 def run_sr_experiment(config: SRExperimentConfig, progress: bool = True) -> pd.DataFrame:
     """Train and evaluate every run of the config (reusing finished runs); write and return the tidy results.
 
+    A cell that fails (gtebench.failures) costs only its runs: the others are written, the failures listed in
+    `<name>_failures.csv`, and CellsFailed is raised at the end.
+
     Beside the results file, `<name>_significance.csv` holds the paired tests of the best generalist encoder
     against the best model of each other class (gtebench.significance), on per-user test metrics.
     """
     specs = config.run_specs()
-    records = run_many(specs, progress=progress)
+    failures: list = []  # a cell that fails costs that cell: the rest is written, then CellsFailed is raised
+    records = run_many(specs, progress=progress, failures=failures)
     frame = records_to_frame(records)
     write_results(frame, config.results_file)
-    significance = compare_best_generalist(per_user_frame(specs), SR_METRICS, ("dataset", "backbone"))
+    write_failures(failures, config.results_file)
+    failed_runs = {f.cell for f in failures}
+    failed_encodings = {(f.dataset, f.model) for f in failures if f.cell == "encode"}
+    finished = [s for s in specs if s.label not in failed_runs and (s.dataset, s.encoder) not in failed_encodings]
+    significance = compare_best_generalist(per_user_frame(finished), SR_METRICS, ("dataset", "backbone"))
     with atomic_open(config.significance_file, "w", newline="") as handle:
         significance.to_csv(handle, index=False)
+    raise_if_failed(failures, config.results_file)
     return frame

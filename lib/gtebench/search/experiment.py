@@ -18,6 +18,7 @@ import pandas as pd
 from .. import paths
 from ..data.search import SearchDataset, get_search_dataset, prepare_search
 from ..encoders.registry import get_encoder
+from ..failures import CellFailure, raise_if_failed, write_failures
 from ..io import atomic_open
 from ..results import COLUMNS, git_commit, package_versions, write_results
 from ..significance import best_against_each_class
@@ -147,40 +148,64 @@ def _rows(config: SearchExperimentConfig, ds: SearchDataset, model: str, variant
             for domain, row in means.iterrows() for metric, value in row.items()]
 
 
+def _search_model(config, ds: SearchDataset, model: str, progress: bool) -> tuple[list, dict | None]:
+    """Result rows of one (dataset, model) for every PCA level, and its full-dimension run (None: lexical)."""
+    item_ids = ds.items["item_id"].astype(str).to_numpy()
+    qids = ds.queries.index.astype(str).tolist()
+    start = time.perf_counter()
+    if model in LEXICAL:
+        scores, positions, empty = bm25_top_k(ds.queries.tolist(), ds.item_texts().tolist(), K,
+                                              LEXICAL[model][1], progress=progress)
+        results = [("full", 0, scores, positions)]
+        ds.report[f"{model}_queries_without_tokens"] = empty
+    else:
+        results = dense_runs(model, ds, config.pca_alphas, config.precision)
+    seconds = time.perf_counter() - start
+    rows, full = [], None
+    for variant, dim, scores, positions in results:
+        run_path = config.runs_dir / ds.key.replace("/", "_") / f"{model.replace('/', '_')}-{variant}.trec"
+        write_run(run_path, qids, item_ids, positions, scores,
+                  tag=f"{model.replace(':', '_').replace('/', '_')}-{variant}")
+        run = read_run(run_path)
+        if variant == "full":
+            full = run
+        per_query = search_metrics.per_query_metrics(ds.qrels, run)
+        means = search_metrics.domain_means(per_query, ds.query_domain, config.domains)
+        rows += _rows(config, ds, model, variant, dim, means, seconds, run_path)
+    return rows, full
+
+
 def run_search_experiment(config: SearchExperimentConfig, progress: bool = True) -> pd.DataFrame:
-    """Retrieve and score every (dataset, model, PCA level); write the tidy results, the runs and the paired tests."""
-    rows, significance = [], []
+    """Retrieve and score every (dataset, model, PCA level); write the tidy results, the runs and the paired tests.
+
+    A dataset that cannot be prepared or a model that cannot load or encode costs only its own cells: results are
+    written after each dataset, the failures listed in `<name>_failures.csv`, and CellsFailed raised at the end.
+    """
+    rows, significance, failures = [], [], []
     for key in config.datasets:
-        ds = prepare_search(key)
-        item_ids = ds.items["item_id"].astype(str).to_numpy()
-        qids = ds.queries.index.astype(str).tolist()
+        try:
+            ds = prepare_search(key)
+        except Exception as exc:  # every model of this dataset fails with it; the other datasets go on
+            failures += [CellFailure.from_exception(key, "prepare", model, exc) for model in config.models]
+            continue
         runs: dict[str, dict] = {}
         for model in config.models:
-            start = time.perf_counter()
-            if model in LEXICAL:
-                scores, positions, empty = bm25_top_k(ds.queries.tolist(), ds.item_texts().tolist(), K,
-                                                      LEXICAL[model][1], progress=progress)
-                results = [("full", 0, scores, positions)]
-                ds.report[f"{model}_queries_without_tokens"] = empty
-            else:
-                results = dense_runs(model, ds, config.pca_alphas, config.precision)
-            seconds = time.perf_counter() - start
-            for variant, dim, scores, positions in results:
-                run_path = config.runs_dir / ds.key.replace("/", "_") / f"{model.replace('/', '_')}-{variant}.trec"
-                write_run(run_path, qids, item_ids, positions, scores,
-                          tag=f"{model.replace(':', '_').replace('/', '_')}-{variant}")
-                run = read_run(run_path)
-                if variant == "full":
-                    runs[model] = run
-                per_query = search_metrics.per_query_metrics(ds.qrels, run)
-                means = search_metrics.domain_means(per_query, ds.query_domain, config.domains)
-                rows += _rows(config, ds, model, variant, dim, means, seconds, run_path)
+            try:
+                model_rows, full = _search_model(config, ds, model, progress)
+            except Exception as exc:  # e.g. EncoderError: unmet requirements, missing weights, no API key
+                failures.append(CellFailure.from_exception(ds.key, "search", model, exc))
+                continue
+            rows += model_rows
+            runs[model] = full
         significance.append(best_generalist_tests(ds, runs))
+        write_results(pd.DataFrame(rows, columns=COLUMNS), config.results_file)  # what finished survives a crash
     frame = pd.DataFrame(rows, columns=COLUMNS)
     write_results(frame, config.results_file)
+    write_failures(failures, config.results_file)
     tests = pd.concat([SIGNIFICANCE_FRAME, *significance], ignore_index=True)
     with atomic_open(config.significance_file, "w", newline="") as handle:
         tests.to_csv(handle, index=False)
+    raise_if_failed(failures, config.results_file)
     return frame
 
 

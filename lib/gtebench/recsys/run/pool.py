@@ -55,8 +55,12 @@ def _worker_run(spec: RunSpec) -> dict:
 
 
 def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | None = None,
-             progress: bool = True) -> list[dict]:
+             progress: bool = True, failures: list | None = None) -> list[dict]:
     """Run every spec (reusing finished ones), `parallel` at a time in spawned processes; records in spec order.
+
+    With a `failures` list, a (dataset, encoder) that cannot be encoded or a run that raises costs only its own
+    runs: each is appended there as a gtebench.failures.CellFailure and left out of the records, and every other
+    run completes (ID runs never depend on an encoder). Without it, the first error propagates.
 
     Args:
         specs: the runs.
@@ -72,10 +76,12 @@ def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | N
     profile = specs[0].profile
     parallel = parallel or profile.parallel_runs
     threads = threads if threads is not None else profile.threads_per_run
-    _encode_ahead(specs)  # in this process, once per (dataset, encoder), before any worker starts
+    broken = _encode_ahead(specs, failures)  # in this process, once per (dataset, encoder), before any worker starts
     records: dict[int, dict] = {}
     todo = []
     for index, spec in enumerate(specs):
+        if (spec.dataset, spec.encoder) in broken:
+            continue  # its encoder failed: recorded once per (dataset, encoder) by _encode_ahead
         if (record := finished_record(spec)) is not None:
             records[index] = record
         else:
@@ -85,7 +91,7 @@ def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | N
     if parallel == 1 or len(todo) <= 1:
         for index in todo:
             bar.set_postfix_str(specs[index].label)
-            records[index] = train_and_evaluate(specs[index])
+            _collect(records, index, specs[index], lambda: train_and_evaluate(specs[index]), failures)
             bar.update()
     else:
         for key, value in MALLOC_ENV.items():  # read by glibc when each worker process starts
@@ -96,15 +102,40 @@ def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | N
             futures = {pool.submit(_worker_run, specs[i]): i for i in todo}
             for future in cf.as_completed(futures):
                 index = futures[future]
-                records[index] = future.result()
+                _collect(records, index, specs[index], future.result, failures)
                 bar.set_postfix_str(specs[index].label)
                 bar.update()
     bar.close()
-    return [records[i] for i in range(len(specs))]
+    return [records[i] for i in range(len(specs)) if i in records]
 
 
-def _encode_ahead(specs: list[RunSpec]) -> None:
-    """Fill the embedding cache in this process, once per (dataset, encoder), before workers start."""
+def _collect(records: dict, index: int, spec: RunSpec, result, failures: list | None) -> None:
+    """records[index] = result(), or with a failures list, the exception recorded there instead."""
+    if failures is None:
+        records[index] = result()
+        return
+    try:
+        records[index] = result()
+    except Exception as exc:  # one run's failure costs that run only; the message is kept for the summary
+        from ...failures import CellFailure
+
+        failures.append(CellFailure.from_exception(spec.dataset, spec.label, spec.encoder or spec.backbone, exc))
+
+
+def _encode_ahead(specs: list[RunSpec], failures: list | None = None) -> set:
+    """Fill the embedding cache in this process, once per (dataset, encoder), before workers start; with a
+    failures list, the (dataset, encoder) pairs that could not be encoded are recorded there and returned."""
     first = {(s.dataset, s.encoder): s for s in specs if s.encoder}
+    broken = set()
     for key in sorted(first):
-        run_embeddings(first[key], show_progress=True)
+        if failures is None:
+            run_embeddings(first[key], show_progress=True)
+            continue
+        try:
+            run_embeddings(first[key], show_progress=True)
+        except Exception as exc:  # e.g. EncoderError (unmet requirements, missing weights, no API key)
+            from ...failures import CellFailure
+
+            failures.append(CellFailure.from_exception(key[0], "encode", key[1], exc))
+            broken.add(key)
+    return broken

@@ -1,0 +1,60 @@
+"""One failed cell costs one cell: what failed, why, and the file that lists it beside the results.
+
+The experiments catch a failure per cell (an encoder that cannot load or encode, a dataset that cannot be
+prepared, a missing API key), finish and write every other cell, write the failures to
+`<results>_failures.csv` (one row per failed cell, with the error), and only then raise CellsFailed, whose
+message lists each failure and its fix, so the notebook (and the papermill batch) ends non-zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .io import atomic_open
+
+FAILURE_COLUMNS = ["dataset", "cell", "model", "error_type", "error"]
+
+
+@dataclass(frozen=True)
+class CellFailure:
+    dataset: str
+    cell: str  # what did not run: "encode", a run label, "prepare"
+    model: str
+    error_type: str
+    error: str
+
+    @classmethod
+    def from_exception(cls, dataset: str, cell: str, model: str, exc: BaseException) -> "CellFailure":
+        """A failure record from the exception that ended the cell."""
+        return cls(dataset, cell, model, type(exc).__name__, str(exc).strip() or repr(exc))
+
+
+class CellsFailed(RuntimeError):
+    """Some cells failed; every other cell completed and is written."""
+
+
+def failures_file(results_file: Path) -> Path:
+    """Where the failures of a results file are listed: `<stem>_failures.csv` beside it."""
+    return results_file.with_name(results_file.stem + "_failures.csv")
+
+
+def write_failures(failures: list[CellFailure], results_file: Path) -> None:
+    """Write (or, with no failures, remove) the failures file of `results_file`; atomic."""
+    path = failures_file(results_file)
+    if not failures:
+        path.unlink(missing_ok=True)
+        return
+    frame = pd.DataFrame([asdict(f) for f in failures], columns=FAILURE_COLUMNS)
+    with atomic_open(path, "w", newline="") as handle:
+        frame.to_csv(handle, index=False)
+
+
+def raise_if_failed(failures: list[CellFailure], results_file: Path) -> None:
+    """After everything is written: raise CellsFailed with one line per failure (its error carries the fix)."""
+    if failures:
+        lines = [f"- {f.dataset} / {f.model} ({f.cell}): {f.error_type}: {f.error}" for f in failures]
+        raise CellsFailed(f"{len(failures)} cell(s) failed; every other cell is in {results_file}, the failures in "
+                          f"{failures_file(results_file)}:\n" + "\n".join(lines))

@@ -73,3 +73,19 @@ def test_table2_cells_compare_search_rows_per_domain():
     report = paper_vs_ours(pd.DataFrame([row]))
     cell = report[(report["table"] == "table2") & (report["status"] == "compared")]
     assert len(cell) == 1 and cell.iloc[0]["paper"] == 1.35 and cell.iloc[0]["delta"] == pytest.approx(0.65)
+
+
+def test_a_cell_that_failed_in_a_run_shows_its_error(tmp_path):
+    from gtebench.failures import CellFailure, write_failures
+    from gtebench.report import recorded_failures
+
+    failure = CellFailure("amazon2023/All_Beauty", "encode", "nv-embed-v2", "EncoderError",
+                          "encoder 'nv-embed-v2' needs transformers>=4.42,<4.48 (installed 5.24.0): make paper-env")
+    write_failures([failure], tmp_path / "sr_paper.csv")
+    failed = recorded_failures(tmp_path)
+    ours = pd.DataFrame([_ours("amazon2023/All_Beauty", "sasrec", "id", "id", "ndcg@10", 0.002)])
+    report = paper_vs_ours(ours, failed=failed)
+    beauty = report[(report["table"] == "table1") & (report["dataset"] == "amazon2023/All_Beauty")]
+    nv_embed = beauty.loc[beauty["model"] == "nv-embed-v2", "status"]
+    assert len(nv_embed) and nv_embed.str.startswith("failed: EncoderError: encoder 'nv-embed-v2' needs").all()
+    assert beauty.loc[beauty["model"] == "blair-base", "status"].str.contains("weights").all()  # keeps its reason

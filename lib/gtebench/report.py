@@ -52,8 +52,19 @@ def tidy_results(directory: Path | None = None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _why_not(row: pd.Series, ours: pd.DataFrame, keys: tuple[str, ...]) -> str:
-    """The first reason a paper cell has no counterpart among our rows."""
+def recorded_failures(directory: Path | None = None) -> dict[tuple[str, str], str]:
+    """(dataset, model) -> "failed: <error>" from the experiments' `*_failures.csv` (gtebench.failures)."""
+    failed = {}
+    for path in sorted((directory or paths.results_dir()).glob("*_failures.csv")):
+        for row in pd.read_csv(path).itertuples():
+            failed.setdefault((row.dataset, row.model), f"failed: {row.error_type}: {str(row.error)[:120]}")
+    return failed
+
+
+def _why_not(row: pd.Series, ours: pd.DataFrame, keys: tuple[str, ...], failed: dict | None = None) -> str:
+    """The first reason a paper cell has no counterpart among our rows: a recorded failure first."""
+    if (row["dataset"], row.get("model")) in (failed or {}):
+        return failed[(row["dataset"], row.get("model"))]
     if row["dataset"] not in set(ours["dataset"]):
         return "dataset not on this machine (download; profile 'paper')"
     model = row.get("model")
@@ -68,9 +79,11 @@ def _why_not(row: pd.Series, ours: pd.DataFrame, keys: tuple[str, ...]) -> str:
     return "configuration not run here"
 
 
-def paper_vs_ours(ours: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per cell of the paper's tables: paper value, ours (mean over seeds, percent), delta, status."""
+def paper_vs_ours(ours: pd.DataFrame | None = None, failed: dict | None = None) -> pd.DataFrame:
+    """One row per cell of the paper's tables: paper value, ours (mean over seeds, percent), delta, status (a cell
+    that failed in a run shows its error, from recorded_failures)."""
     ours = tidy_results() if ours is None else ours
+    failed = recorded_failures() if failed is None else failed
     rows = []
     for table in PAPER_TABLES:
         paper = load_paper_table(table.name)
@@ -83,7 +96,7 @@ def paper_vs_ours(ours: pd.DataFrame | None = None) -> pd.DataFrame:
                 "table": table.name, **{k: row[k] for k in table.keys}, "metric": row["metric"],
                 "paper": row["value"], "ours": row["ours"] if found else None,
                 "delta": row["ours"] - row["value"] if found else None,
-                "status": "compared" if found else _why_not(row, mine.reset_index(), table.keys),
+                "status": "compared" if found else _why_not(row, mine.reset_index(), table.keys, failed),
             })
     return pd.DataFrame(rows)
 

@@ -41,3 +41,30 @@ def test_workers_die_with_their_parent(tmp_path):
 
 def test_no_specs_no_records():
     assert run_many([]) == []
+
+
+def test_isolated_runs_train_id_runs_before_any_encoding_and_a_broken_encoder_costs_its_runs(monkeypatch):
+    from gtebench.encoders.registry import EncoderError
+    from gtebench.profiles import get_training_profile
+    from gtebench.recsys.run import pool
+    from gtebench.recsys.run.spec import RunSpec
+
+    profile = get_training_profile("default").with_overrides(parallel_runs=1)
+    specs = [RunSpec("ml-100k", "sasrec", "text", "minilm-l6", 1, profile),
+             RunSpec("ml-100k", "sasrec", "text", "tfidf-svd", 1, profile),
+             RunSpec("ml-100k", "sasrec", "id", None, 1, profile)]
+    events = []
+
+    def encode(spec, show_progress=False):
+        events.append(f"encode {spec.encoder}")
+        if spec.encoder == "tfidf-svd":
+            raise EncoderError("tfidf-svd: broken on purpose")
+
+    monkeypatch.setattr(pool, "run_embeddings", encode)
+    monkeypatch.setattr(pool, "finished_record", lambda spec: None)
+    monkeypatch.setattr(pool, "train_and_evaluate", lambda spec: events.append(f"train {spec.model}") or {"s": spec})
+    failures = []
+    records = run_many(specs, progress=False, failures=failures)
+    assert events == ["train id", "encode minilm-l6", "encode tfidf-svd", "train minilm-l6"]
+    assert [r["s"] for r in records] == [specs[0], specs[2]]  # spec order, the broken encoder's run left out
+    assert [(f.cell, f.model, f.error_type) for f in failures] == [("encode", "tfidf-svd", "EncoderError")]

@@ -60,7 +60,8 @@ def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | N
 
     With a `failures` list, a (dataset, encoder) that cannot be encoded or a run that raises costs only its own
     runs: each is appended there as a gtebench.failures.CellFailure and left out of the records, and every other
-    run completes (ID runs never depend on an encoder). Without it, the first error propagates.
+    run completes; runs without an encoder train before any encoding starts. Without it, the first error
+    propagates.
 
     Args:
         specs: the runs.
@@ -76,37 +77,49 @@ def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | N
     profile = specs[0].profile
     parallel = parallel or profile.parallel_runs
     threads = threads if threads is not None else profile.threads_per_run
-    broken = _encode_ahead(specs, failures)  # in this process, once per (dataset, encoder), before any worker starts
     records: dict[int, dict] = {}
-    todo = []
-    for index, spec in enumerate(specs):
-        if (spec.dataset, spec.encoder) in broken:
-            continue  # its encoder failed: recorded once per (dataset, encoder) by _encode_ahead
-        if (record := finished_record(spec)) is not None:
-            records[index] = record
-        else:
-            todo.append(index)
-    todo.sort(key=lambda i: specs[i].variant == "id")  # text runs take longest: start them first, workers end together
-    bar = tqdm(total=len(specs), initial=len(records), desc="training runs", disable=not progress)
+    bar = tqdm(total=len(specs), desc="training runs", disable=not progress)
+    # Isolated (a failures list): runs without an encoder train first, so no encoder, however slow or broken,
+    # holds them up; then the encodings, then the text runs. Otherwise all encodings first, as one phase.
+    phases = [[i for i, s in enumerate(specs) if not s.encoder], [i for i, s in enumerate(specs) if s.encoder]]
+    if failures is None:
+        phases = [list(range(len(specs)))]
+    for phase in phases:
+        # in this process, once per (dataset, encoder), before any worker starts
+        broken = _encode_ahead([specs[i] for i in phase], failures)
+        todo = []
+        for index in phase:
+            if (specs[index].dataset, specs[index].encoder) in broken:
+                bar.update()  # its encoder failed: recorded once per (dataset, encoder) by _encode_ahead
+            elif (record := finished_record(specs[index])) is not None:
+                records[index] = record
+                bar.update()
+            else:
+                todo.append(index)
+        _train(specs, todo, records, parallel, threads, bar, failures)
+    bar.close()
+    return [records[i] for i in range(len(specs)) if i in records]
+
+
+def _train(specs, todo: list[int], records: dict, parallel: int, threads, bar, failures: list | None) -> None:
+    """Train specs[i] for i in todo, serially or `parallel` at a time, into records[i]."""
+    todo = sorted(todo, key=lambda i: specs[i].variant == "id")  # text runs take longest: start them first
     if parallel == 1 or len(todo) <= 1:
         for index in todo:
             bar.set_postfix_str(specs[index].label)
             _collect(records, index, specs[index], lambda: train_and_evaluate(specs[index]), failures)
             bar.update()
-    else:
-        for key, value in MALLOC_ENV.items():  # read by glibc when each worker process starts
-            os.environ.setdefault(key, value)
-        context = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(parallel, mp_context=context, initializer=worker_init,
-                                    initargs=(threads,)) as pool:
-            futures = {pool.submit(_worker_run, specs[i]): i for i in todo}
-            for future in cf.as_completed(futures):
-                index = futures[future]
-                _collect(records, index, specs[index], future.result, failures)
-                bar.set_postfix_str(specs[index].label)
-                bar.update()
-    bar.close()
-    return [records[i] for i in range(len(specs)) if i in records]
+        return
+    for key, value in MALLOC_ENV.items():  # read by glibc when each worker process starts
+        os.environ.setdefault(key, value)
+    context = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(parallel, mp_context=context, initializer=worker_init, initargs=(threads,)) as pool:
+        futures = {pool.submit(_worker_run, specs[i]): i for i in todo}
+        for future in cf.as_completed(futures):
+            index = futures[future]
+            _collect(records, index, specs[index], future.result, failures)
+            bar.set_postfix_str(specs[index].label)
+            bar.update()
 
 
 def _collect(records: dict, index: int, spec: RunSpec, result, failures: list | None) -> None:

@@ -28,7 +28,7 @@ class CellFailure:
 
     @classmethod
     def from_exception(cls, dataset: str, cell: str, model: str, exc: BaseException) -> "CellFailure":
-        """A failure record from the exception that ended the cell."""
+        """A failure record for `cell` of (`dataset`, `model`) from `exc`, the exception that ended it."""
         return cls(dataset, cell, model, type(exc).__name__, str(exc).strip() or repr(exc))
 
 

@@ -27,3 +27,24 @@ def test_estimate_sums_cells_and_names_unknown_datasets():
     assert "Estimated GPU time" in estimate.report() and "esci" in estimate.report()
     with pytest.raises(KeyError, match="known"):
         est.estimate(sr={"datasets": ["ml-1m"], "encoders": []})
+
+
+def test_precision_memory_and_disk_of_an_entry():
+    from gtebench.encoders.registry import get_encoder
+
+    # the precision a GPU run uses: the entry's dtype, else bf16 on CUDA; none for the API and TF-IDF
+    assert [est.run_precision(get_encoder(k)) for k in ("roberta-base", "jasper", "minilm-l6", "text-embedding-3-large",
+                                                        "tfidf-svd")] == ["fp32", "bf16", "bf16", "api", "fp64"]
+    # BLaIR-large in fp32: 354M x 4 B + 64 texts x 512 tokens x 1,024 hidden x 4 B x 16 live tensors
+    blair = get_encoder("blair-large")
+    assert est.peak_memory_bytes(blair) == pytest.approx(354e6 * 4 + 64 * 512 * 1024 * 4 * 16)
+    assert est.weights_bytes(get_encoder("tfidf-svd")) == 0 == est.peak_memory_bytes(get_encoder("tfidf-svd"))
+    assert est.vectors_bytes(1_000_000, 4096) == 16_384_000_000  # 16.4 GB, 15.3 GiB
+
+
+def test_sizes_of_the_local_data_and_training_per_model():
+    assert est.data_size("ml-100k") == {"items": 1_682, "rows": 100_000} and est.data_size("ml-1m") is None
+    estimate = est.estimate(sr={"datasets": ["ml-100k"], "encoders": [],
+                                "runs_by_model": {("ml-100k", "id"): 3, ("ml-100k", "minilm-l6"): 6}})
+    assert estimate.training_by_model[("ml-100k", "minilm-l6")] == pytest.approx(100_000 * 40 * 6 / 20_000 / 3600)
+    assert estimate.training["ml-100k"] == pytest.approx(100_000 * 40 * 9 / 20_000 / 3600)

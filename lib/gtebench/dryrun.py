@@ -1,133 +1,251 @@
-"""What a batch needs, checked before GPU-hours are spent (`python -m gtebench.reproduce --batch paper --dry-run`).
+"""Everything a batch needs, checked before GPU-hours are spent: `python -m gtebench.reproduce --batch paper --dry-run`.
 
-No kernel starts and nothing is downloaded. Per encoder of the batch: its registry entry, the versions and packages
-its code needs (`EncoderSpec.requires`), its pinned revision, the API key where it is an API, and three figures:
-GPU hours (gtebench.estimate), peak GPU memory (weights at the precision the run uses plus an activation
-allowance) and the disk its cached fp32 vectors take. Per dataset: that the name is known. A problem is one line
-naming the fix; any problem makes the dry run exit non-zero.
+No kernel starts, nothing is downloaded and no model is loaded. The dry run
+- resolves every notebook of the batch (its defaults, then the batch's parameters, then -p) into its cells, with
+  the notebooks' own config classes (SRExperimentConfig, SearchExperimentConfig), so a parameter the notebook
+  would refuse is refused here;
+- checks every dataset's location (gtebench.dryrun_checks): local files where the registry looks for them, else
+  the hub repository it would download from;
+- checks every encoder: registry entry, the loader's packages, `requires`, a pinned revision, OPENAI_API_KEY, and,
+  when the hub answers, that the repository, revision and files exist;
+- estimates per model GPU hours, peak GPU memory and the disk of its cached vectors (gtebench.estimate).
+
+dry_run() returns a DryRun (plain data, testable); format_dry_run() turns it into the printed plan, a table per
+notebook, dataset and model with totals and the assumptions stated once. A DryRun is ok when it has no problem;
+each problem is one line naming its fix. A warning (a revision that is not a commit, a dataset only the statistics
+notebook wants) does not fail it, and neither does an offline hub.
 """
 
 from __future__ import annotations
 
-import os
-import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 
-from .estimate import PAPER_DATA_SIZES, parameter_count
+from . import estimate as est
+from .batch_plan import NotebookPlan, plan_estimate, resolve_notebooks
+from .dryrun_checks import Finding, check_encoder, dataset_sources, describe_sources, hub_online
 
-BYTES_PER_PARAMETER = {"fp32": 4, "bf16": 2, "fp16": 2}
-BATCH_FOR_MEMORY = 64  # texts per forward pass assumed for the activation allowance
-MAX_TOKENS = 512  # every paper encoder's max length
-VECTOR_BYTES = 4  # cached vectors are float32
+OPTIONAL_DATA_NOTEBOOKS = ("dataset_statistics",)  # notebooks that list a missing dataset instead of failing
+
+
+@dataclass
+class DatasetNeeds:
+    key: str
+    kind: str  # "sr" or "search"
+    size: dict | None  # items and rows or queries (gtebench.estimate.data_size); None: not known
+    sources: list[str]  # where the files come from, one line each; empty where the key or a configured file is wrong
 
 
 @dataclass
 class ModelNeeds:
-    encoder: str
-    gpu_hours: float
-    peak_memory_gb: float  # GPU memory: weights + activation allowance (GB = 1e9 bytes)
-    disk_gb: float  # cached fp32 vectors over the batch's datasets (GB = 1e9 bytes)
+    key: str
+    precision: str  # of the GPU run (fp32, bf16, fp16), or "api" / "fp64" for the API and TF-IDF
+    params: str  # the registry's label ("?" for an ad-hoc hub model)
+    dim: int | None  # None: known only after the first vectors (an ad-hoc entry)
+    source: str  # where the weights come from
+    weights_bytes: float
+    activation_bytes: float
+    encode_hours: float
+    train_hours: float
+    runs: int  # Table 1 training runs whose item table this model encodes
+    disk_bytes: dict[str, int]  # dataset -> bytes of cached fp32 vectors (items and queries)
+
+    @property
+    def peak_bytes(self) -> float:
+        return self.weights_bytes + self.activation_bytes
+
+    @property
+    def gpu_hours(self) -> float:
+        return self.encode_hours + self.train_hours
 
 
 @dataclass
 class DryRun:
-    models: list[ModelNeeds]
-    training_hours: float
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    batch: str
+    online: bool
+    hub: str  # why the hub is offline, or "reachable"
+    notebooks: list[NotebookPlan]
+    datasets: list[DatasetNeeds]
+    models: list[ModelNeeds]  # encoders and "id" (the ID-item training runs)
+    findings: list[Finding]
+
+    @property
+    def problems(self) -> list[str]:
+        return [f.line() for f in self.findings if f.level == "problem"]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f.line() for f in self.findings if f.level == "warning"]
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
-    def report(self) -> str:
-        """The plan as text: one line per model, totals, the assumptions, then warnings and problems."""
-        lines = [f"{'encoder':<24} {'GPU h':>7} {'peak GPU GB':>11} {'disk GB':>8}"]
-        for m in sorted(self.models, key=lambda m: -m.gpu_hours):
-            lines.append(f"{m.encoder:<24} {m.gpu_hours:7.2f} {m.peak_memory_gb:11.1f} {m.disk_gb:8.1f}")
-        encode_hours = sum(m.gpu_hours for m in self.models)
-        lines.append(f"{'total':<24} {encode_hours + self.training_hours:7.2f} "
-                     f"{max((m.peak_memory_gb for m in self.models), default=0):11.1f} "
-                     f"{sum(m.disk_gb for m in self.models):8.1f}   (training {self.training_hours:.2f} h)")
-        lines.append(f"assumptions: GB = 1e9 bytes; memory = parameters x bytes at the entry's precision + "
-                     f"activations of {BATCH_FOR_MEMORY} texts x {MAX_TOKENS} tokens x hidden x 4 B x 4; disk = "
-                     f"(items + queries) x dim x {VECTOR_BYTES} B per dataset; hours as gtebench.estimate")
-        lines += [f"warning: {w}" for w in self.warnings]
-        lines += [f"problem: {p}" for p in self.problems]
-        lines.append("dry run: ready" if self.ok else f"dry run: {len(self.problems)} problem(s); nothing was run")
-        return "\n".join(lines)
+    @property
+    def gpu_hours(self) -> float:
+        return sum(m.gpu_hours for m in self.models)
+
+    @property
+    def peak_bytes(self) -> float:
+        return max((m.peak_bytes for m in self.models), default=0.0)
+
+    @property
+    def disk_bytes(self) -> int:
+        return sum(sum(m.disk_bytes.values()) for m in self.models)
 
 
-def peak_memory_gb(spec) -> float:
-    """Weights at the entry's precision plus an allowance for the activations of one batch (0 for an API)."""
-    if spec.loader == "openai":
-        return 0.0
-    weights = parameter_count(spec.params) * BYTES_PER_PARAMETER.get(spec.dtype, 4)
-    activations = BATCH_FOR_MEMORY * MAX_TOKENS * (spec.dim or 0) * 4 * 4
-    return (weights + activations) / 1e9
+# ---------------------------------------------------------------- the dry run
 
 
-def vectors_disk_gb(rows: int, dim: int) -> float:
-    """fp32 vectors of `rows` texts at `dim` dimensions, in GB (1e9 bytes): 1M x 4,096 is 16.4 GB."""
-    return rows * dim * VECTOR_BYTES / 1e9
+def dry_run(batch: str, overrides: dict | None = None, only: list[str] | None = None,
+            online: bool | None = None) -> DryRun:
+    """Check a batch (a name in reproduce.BATCHES or a YAML file) as it would run with these overrides and --only.
+
+    online: whether to ask the Hugging Face hub; None probes it (hub_online). A bad batch name, --only or -p raises
+    ValueError, as the real run would before any kernel starts.
+    """
+    from .reproduce import load_batch, select_runs
+
+    plans = resolve_notebooks(select_runs(load_batch(batch), overrides, only))
+    hub = "not asked"
+    if online is None:
+        online, hub = hub_online()
+    findings = [f for p in plans for f in p.problems]
+    datasets = _check_datasets(plans, online, findings)
+    models = _check_models(plans, online, findings)
+    return DryRun(batch, online, "reachable" if online else hub, plans, datasets, models, findings)
 
 
-def check_encoder(key: str) -> tuple[object | None, list[str], list[str]]:
-    """(spec or None, problems, warnings) for one encoder of the batch."""
-    from .encoders.registry import EncoderError, get_encoder
-    from .encoders.requirements import PAPER_ENV_HINT, unmet_requirements
-
-    try:
-        spec = get_encoder(key)
-    except EncoderError as exc:
-        return None, [str(exc)], []
-    problems, warnings = [], []
-    unmet = unmet_requirements(spec)
-    if unmet:
-        problems.append(f"{key}: needs {'; '.join(unmet)}; {PAPER_ENV_HINT}")
-    if spec.loader == "openai":
-        if not os.environ.get("OPENAI_API_KEY"):
-            problems.append(f"{key}: OPENAI_API_KEY is not set; export it, or drop {key} from the encoders")
-    elif spec.hub_id and not spec.offline_source and not re.fullmatch(r"[0-9a-f]{40}", spec.revision or ""):
-        warnings.append(f"{key}: revision {spec.revision!r} is not a commit; the weights may change under you")
-    return spec, problems, warnings
-
-
-def dry_run(cells: dict) -> DryRun:
-    """Check the cells of a batch ({"sr": {...}, "search": {...}} as reproduce.batch_cells gives them)."""
-    from .data.registry import get_dataset
-    from .data.search import get_search_dataset
-    from .estimate import estimate
-
-    sr, search = cells["sr"], cells["search"]
-    problems, warnings = [], []
-    named = [(d, get_dataset) for d in sr["datasets"]] + [(d, get_search_dataset) for d in search["datasets"]]
-    for dataset, lookup in named:
+def _check_datasets(plans: list[NotebookPlan], online: bool, findings: list[Finding]) -> list[DatasetNeeds]:
+    needed = {}  # (dataset, kind) -> required (False: only a notebook that lists a missing dataset uses it)
+    for plan in plans:
+        for pair in plan.datasets:
+            needed[pair] = needed.get(pair, False) or not plan.notebook.startswith(OPTIONAL_DATA_NOTEBOOKS)
+    result = []
+    for (key, kind), required in needed.items():
+        subject, level = f"dataset {key}", "problem" if required else "warning"
         try:
-            lookup(dataset)
-        except Exception as exc:  # an unknown name: the message lists the valid ones
-            problems.append(f"dataset {dataset}: {exc}")
-        if dataset not in PAPER_DATA_SIZES:
-            problems.append(f"dataset {dataset}: no size known to estimate from ({sorted(PAPER_DATA_SIZES)})")
-    if problems:
-        return DryRun([], 0.0, problems, warnings)
-    specs = {}
-    for key in sorted(set(sr["encoders"]) | set(search["encoders"])):
-        spec, bad, warned = check_encoder(key)
-        problems += bad
-        warnings += warned
-        if spec is not None:
-            specs[key] = spec
-    # the estimate counts only encoders that resolved; the others are already problems
-    sr = {**sr, "encoders": [e for e in sr["encoders"] if e in specs]}
-    search = {**search, "encoders": [e for e in search["encoders"] if e in specs]}
-    hours = estimate(sr=sr, search=search)
-    models = []
-    for key, spec in specs.items():
-        rows = [PAPER_DATA_SIZES[d]["items"] for d in sr["datasets"] if key in sr["encoders"]]
-        rows += [PAPER_DATA_SIZES[d]["items"] + PAPER_DATA_SIZES[d]["queries"] for d in search["datasets"]
-                 if key in search["encoders"]]
-        gpu_hours = sum(h for (_, encoder), h in hours.encoding.items() if encoder == key)
-        models.append(ModelNeeds(key, gpu_hours, peak_memory_gb(spec), vectors_disk_gb(sum(rows), spec.dim or 0)))
-    return DryRun(models, sum(hours.training.values()), problems, warnings)
+            sources, missing = describe_sources(dataset_sources(key, kind), online)
+        except ValueError as exc:  # DataError: an unknown key, or a configured folder without a file
+            findings.append(Finding(level, subject, str(exc) if required else f"{exc} (dataset_statistics lists it)"))
+            result.append(DatasetNeeds(key, kind, est.data_size(key), []))
+            continue
+        findings += [Finding(level, subject, f"{m} is missing on the hub: put the files in a local folder (see "
+                             "gtebench/data) or fix the dataset's source") for m in missing]
+        if est.data_size(key) is None and required:
+            findings.append(Finding("warning", subject, "size unknown, so its cells are not in the estimate"))
+        result.append(DatasetNeeds(key, kind, est.data_size(key), sources))
+    return result
 
+
+def _check_models(plans: list[NotebookPlan], online: bool, findings: list[Finding]) -> list[ModelNeeds]:
+    estimate = plan_estimate(plans)
+    encodings = set().union(*(p.encodings for p in plans))
+    runs = sum((p.runs for p in plans), Counter())
+    models = []
+    for key in sorted({key for p in plans for key in p.wanted}):
+        spec, found, source = check_encoder(key, online)
+        findings += found
+        if spec is None:
+            continue
+        if spec.dim is None:
+            findings.append(Finding("warning", f"encoder {key}", "dimension known only after the first vectors, so "
+                                    "its disk is not in the estimate"))
+        disk: dict[str, int] = {}
+        for dataset, encoder, role in encodings:
+            size = est.data_size(dataset)
+            if encoder == key and size is not None:
+                texts = size["items"] if role == "item" else size.get("queries", 0)
+                disk[dataset] = disk.get(dataset, 0) + est.vectors_bytes(texts, spec.dim or 0)
+        models.append(ModelNeeds(
+            key, est.run_precision(spec), spec.params, spec.dim, source, est.weights_bytes(spec),
+            est.activation_bytes(spec),
+            sum(h for (_, e), h in estimate.encoding.items() if e == key),
+            sum(h for (_, m), h in estimate.training_by_model.items() if m == key),
+            sum(n for (_, m), n in runs.items() if m == key), dict(sorted(disk.items()))))
+    if any(m == "id" for _, m in runs):
+        models.append(ModelNeeds("id", "-", "-", None, "learned item IDs (no encoder)", 0.0, 0.0, 0.0,
+                                 sum(h for (_, m), h in estimate.training_by_model.items() if m == "id"),
+                                 sum(n for (_, m), n in runs.items() if m == "id"), {}))
+    return models
+
+
+def _gb(value: float) -> str:
+    return "<0.1" if 0 < value < 5e7 else f"{value / 1e9:.1f}"
+
+
+def _h(hours: float) -> str:
+    return "<0.01" if 0 < hours < 0.005 else f"{hours:.2f}"
+
+
+def _assumptions() -> list[str]:
+    return [
+        f"GPU hours: encoding at 2 x parameters FLOPs per token, {est.ENCODING_EFFICIENCY:.0%} of a "
+        f"{est.GPU_BF16_PEAK_TFLOPS:.0f} TFLOP/s bf16 peak (H100), {est.TOKENS_PER_ITEM} tokens per item and "
+        f"{est.TOKENS_PER_QUERY} per query, each (dataset, model) encoded once for every notebook; training at "
+        f"{est.TRAINING_ROWS_PER_SECOND:,} rows/s, {est.EPOCHS_PER_RUN} epochs per run. A rerun skips finished runs "
+        "and cached vectors.",
+        "Peak GPU memory (encoding): parameters (the registry's label) x bytes at the run's precision (fp32 4, bf16 "
+        f"and fp16 2) + activations of {est.MEMORY_BATCH} texts x {est.MEMORY_TOKENS} tokens x hidden size x bytes x "
+        f"{est.LIVE_TENSORS} live tensors; the API and TF-IDF use none. NV-Embed-v2 and Sentence-T5-XXL are labelled "
+        "11B (about 7.9B and 4.9B are loaded), so theirs are upper bounds.",
+        f"Disk: cached vectors are fp32, (items + queries) x dim x {est.VECTOR_BYTES} B per dataset, full dimension. "
+        "GB = 1e9 bytes throughout (1M x 4,096 x 4 B = 16.4 GB = 15.3 GiB).",
+    ]
+
+
+def format_dry_run(result: DryRun) -> str:
+    """The dry run as text: notebooks, datasets, models with totals, the assumptions, warnings and problems."""
+    hub = "reachable: repositories, revisions and files checked" if result.online else (
+        f"offline ({result.hub}): hub repositories, revisions and files not checked")
+    out = [f"Dry run of batch {result.batch!r}: no kernel starts, nothing is downloaded.", f"Hugging Face hub: {hub}.",
+           "", "Notebooks (their defaults, then the batch's parameters, then -p)"]
+    width = max((len(p.notebook) for p in result.notebooks), default=0)
+    out += [f"  {p.notebook:<{width}}  {p.summary}" for p in result.notebooks]
+    key = max([len(d.key) for d in result.datasets] + [7])
+    out += ["", "Datasets (each with where its files come from)",
+            f"  {'dataset':<{key}} {'task':<6} {'items':>10} {'rows/queries':>14}"]
+    for d in result.datasets:
+        size = d.size or {}
+        other = (f"{size['rows']:,} rows" if "rows" in size else f"{size['queries']:,} q") if size else "?"
+        items = f"{size['items']:,}" if size else "?"
+        out.append(f"  {d.key:<{key}} {d.kind:<6} {items:>10} {other:>14}")
+        out += [f"      {line}" for line in d.sources or ["see the problems below"]]
+    name = max([len(m.key) for m in result.models] + [22])
+    out += ["", "Models (GB = 1e9 bytes; memory: encoding on one GPU; disk: cached fp32 vectors)",
+            f"  {'model':<{name}} {'prec':<5} {'params':>6} {'runs':>5} {'encode h':>9} {'train h':>8} {'GPU h':>8} "
+            f"{'weights':>8} {'activ.':>7} {'peak GB':>8} {'disk GB':>8}"]
+    for m in sorted(result.models, key=lambda m: -m.gpu_hours):
+        gpu, unknown = m.precision in est.BYTES_PER_VALUE, not est.parameter_count(m.params)
+        memory = [("?" if unknown else _gb(v)) if gpu else "-" for v in (m.weights_bytes, m.activation_bytes,
+                                                                          m.peak_bytes)]
+        encode = "?" if gpu and unknown else _h(m.encode_hours)
+        disk = "-" if m.key == "id" else _gb(sum(m.disk_bytes.values())) if m.dim else "?"
+        out.append(f"  {m.key:<{name}} {m.precision:<5} {m.params:>6} {m.runs:>5} {encode:>9} "
+                   f"{_h(m.train_hours):>8} {_h(m.gpu_hours):>8} {memory[0]:>8} {memory[1]:>7} {memory[2]:>8} "
+                   f"{disk:>8}")
+    models = result.models
+    out.append(f"  {'total':<{name}} {'':<5} {'':>6} {sum(m.runs for m in models):>5} "
+               f"{_h(sum(m.encode_hours for m in models)):>9} {_h(sum(m.train_hours for m in models)):>8} "
+               f"{_h(result.gpu_hours):>8} {'':>8} {'':>7} {'max ' + _gb(result.peak_bytes):>8} "
+               f"{_gb(result.disk_bytes):>8}")
+    datasets = [d.key for d in result.datasets if any(d.key in m.disk_bytes for m in models)]
+    if datasets:
+        short = [d.split("/")[-1] for d in datasets]
+        labels = short if len(set(short)) == len(short) else datasets
+        out += ["", "Disk of cached vectors per dataset (GB; - where the model does not encode it)",
+                f"  {'model':<{name}}" + "".join(f" {label:>{max(len(label), 8)}}" for label in labels)]
+        for m in sorted(models, key=lambda m: -sum(m.disk_bytes.values())):
+            if m.disk_bytes:
+                cells = [(_gb(m.disk_bytes[d]) if m.dim else "?") if d in m.disk_bytes else "-" for d in datasets]
+                out.append(f"  {m.key:<{name}}" + "".join(f" {c:>{max(len(label), 8)}}" for c, label in
+                                                          zip(cells, labels)))
+    out += ["", "Weights"] + [f"  {m.key:<{name}} {m.source}" for m in models if m.key != "id"]
+    out += ["", "Assumptions"] + [f"  - {line}" for line in _assumptions()]
+    if result.warnings:
+        out += ["", f"Warnings ({len(result.warnings)})"] + [f"  - {w}" for w in result.warnings]
+    if result.problems:
+        out += ["", f"Problems ({len(result.problems)}), each with its fix"] + [f"  - {p}" for p in result.problems]
+    out += ["", "dry run: ready, every check passed" if result.ok else
+            f"dry run: {len(result.problems)} problem(s); nothing was run"]
+    return "\n".join(out)

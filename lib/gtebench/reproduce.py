@@ -109,19 +109,31 @@ def notebooks_dir() -> Path:
     return root / "notebooks"
 
 
-def _declared_parameters(path: Path) -> set[str]:
+def notebook_parameters(path: Path) -> dict:
+    """The parameters a notebook declares (its cell tagged 'parameters') and their default values (None where
+    a default is not a literal)."""
+    import ast
+
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         if "parameters" in cell.get("metadata", {}).get("tags", []):
-            names = set()
-            for line in cell.source.splitlines():
-                name = line.split("=", 1)[0].strip()
-                if "=" in line and name.isidentifier():
-                    names.add(name)
-            return names
+            values = {}
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for target in (t for t in targets if isinstance(t, ast.Name)):
+                        try:
+                            values[target.id] = ast.literal_eval(node.value)
+                        except ValueError:
+                            values[target.id] = None
+            return values
     raise ValueError(f"{path} has no cell tagged 'parameters'")
+
+
+def _declared_parameters(path: Path) -> set[str]:
+    return set(notebook_parameters(path))
 
 
 def check_overrides(overrides: dict, declared_by: dict[str, set[str]]) -> None:
@@ -176,6 +188,21 @@ def executed_dir(batch: str) -> Path:
     return base if name == "default" else base / name
 
 
+def select_runs(runs: list[NotebookRun], overrides: dict | None = None,
+                only: list[str] | None = None) -> list[tuple[NotebookRun, dict]]:
+    """The notebooks of `runs` that a run executes, each with the parameters papermill passes it (the batch's, then
+    the overrides it declares); a bad --only or -p raises here, before any kernel starts."""
+    all_runs = runs
+    if only:
+        runs = [r for r in runs if any(o in r.notebook for o in only)]
+        if not runs:
+            raise ValueError(f"--only {only} matches no notebook of the batch: {[r.notebook for r in all_runs]}")
+    declared_by = {run.notebook: _declared_parameters(notebooks_dir() / run.notebook) for run in runs}
+    check_overrides(overrides or {}, declared_by)
+    return [(run, {**run.parameters, **{k: v for k, v in (overrides or {}).items() if k in declared_by[run.notebook]}})
+            for run in runs]
+
+
 def run_batch(batch: str, overrides: dict | None = None, only: list[str] | None = None,
               output_dir: Path | None = None) -> list[NotebookStatus]:
     """Execute every notebook of a batch with papermill; a failed one is reported and the others still run.
@@ -188,20 +215,12 @@ def run_batch(batch: str, overrides: dict | None = None, only: list[str] | None 
     """
     import papermill as pm
 
-    runs = all_runs = load_batch(batch)
-    if only:
-        runs = [r for r in runs if any(o in r.notebook for o in only)]
-        if not runs:
-            raise ValueError(f"--only {only} matches no notebook of batch {batch!r}: {[r.notebook for r in all_runs]}")
-    declared_by = {run.notebook: _declared_parameters(notebooks_dir() / run.notebook) for run in runs}
-    check_overrides(overrides or {}, declared_by)
+    selected = select_runs(load_batch(batch), overrides, only)
     output_dir = output_dir or executed_dir(batch)
     output_dir.mkdir(parents=True, exist_ok=True)
     statuses = []
-    for run in runs:
+    for run, parameters in selected:
         source = notebooks_dir() / run.notebook
-        declared = declared_by[run.notebook]
-        parameters = {**run.parameters, **{k: v for k, v in (overrides or {}).items() if k in declared}}
         output = output_dir / run.notebook
         print(f"[{batch}] {run.notebook} {parameters}", flush=True)
         start = time.perf_counter()
@@ -218,33 +237,11 @@ def run_batch(batch: str, overrides: dict | None = None, only: list[str] | None 
     return statuses
 
 
-def batch_cells(runs: list[NotebookRun], overrides: dict | None = None) -> dict:
-    """The datasets, encoders and training runs of a batch: {"sr": {...}, "search": {...}} (no kernel starts)."""
-    sr = {"datasets": [], "encoders": [], "runs_per_dataset": 0}
-    search = {"datasets": [], "encoders": []}
-    for run in runs:
-        params = {**run.parameters, **(overrides or {})}
-        if run.notebook.startswith("table1"):
-            sr["datasets"] = sorted(set(sr["datasets"]) | set(params.get("datasets", [])))
-            sr["encoders"] = sorted(set(sr["encoders"]) | set(params.get("encoders", [])))
-            from .recsys.backbones import get_backbone
-
-            text_runs = len(params.get("encoders", [])) * (1 + len(params.get("pca_alphas", [])))
-            for backbone in params.get("backbones", []):
-                runs_each = text_runs + ("id" in get_backbone(backbone).variants)  # UniSRec has no ID run
-                sr["runs_per_dataset"] += runs_each * len(params.get("seeds", [2020]))
-        elif run.notebook.startswith(("table2", "figure1")):  # encodings are shared between the two: count once
-            search["datasets"] = sorted(set(search["datasets"]) | set(params.get("datasets", [])))
-            dense = [m for m in params.get("models", []) if not m.startswith("bm25")]
-            search["encoders"] = sorted(set(search["encoders"]) | set(dense))
-    return {"sr": sr, "search": search}
-
-
 def batch_estimate(runs: list[NotebookRun], overrides: dict | None = None):
-    """GPU hours of a batch (gtebench.estimate), from each notebook's datasets, encoders and backbones."""
-    from .estimate import estimate
+    """GPU hours of a batch (gtebench.estimate), from each notebook's resolved datasets, encoders and runs."""
+    from .batch_plan import plan_estimate, resolve_notebooks
 
-    return estimate(**batch_cells(runs, overrides))
+    return plan_estimate(resolve_notebooks(select_runs(runs, overrides)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,30 +250,37 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batch", default="default", help=f"one of {sorted(BATCHES)}, or a YAML batch file")
-    # --profile named the batch before training profiles and batches had their own names: say so, don't guess
+    # --profile named the batch before training profiles and batches had their own names: still a batch
     parser.add_argument("--profile", help=argparse.SUPPRESS)
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="override a notebook parameter (YAML value)")
     parser.add_argument("--only", nargs="*", help="run only notebooks whose file name contains one of these")
     parser.add_argument("--output-dir", type=Path,
                         help="where executed copies go (default: results/executed, or results/executed/<batch>)")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="check models, versions, API key and datasets; print GPU hours, memory, disk; run nothing")
+    parser.add_argument("--dry-run", action="store_true", help="check every dataset, model, version, revision and "
+                        "API key the batch needs; print GPU hours, memory and disk per model; start no kernel")
     args = parser.parse_args(argv)
     if args.profile is not None:
-        parser.error(f"--profile is now --batch (a batch of notebooks): use --batch {args.profile}; the training "
-                     f"profile is a notebook parameter, e.g. -p profile paper")
+        if args.batch not in ("default", args.profile):
+            parser.error(f"--profile is the old spelling of --batch; give one of them, not --batch {args.batch} "
+                         f"and --profile {args.profile}")
+        args.batch = args.profile
+        print(f"note: --profile is now --batch; running --batch {args.profile} (the training profile is a notebook "
+              f"parameter, e.g. -p profile paper)", file=sys.stderr, flush=True)
     overrides = {name: yaml.safe_load(value) for name, value in args.parameter}
     if args.dry_run:
-        from .dryrun import dry_run
+        from .dryrun import dry_run, format_dry_run
 
-        result = dry_run(batch_cells(load_batch(args.batch), overrides))
-        print(result.report(), flush=True)
+        try:
+            result = dry_run(args.batch, overrides, args.only)
+        except (ValueError, FileNotFoundError) as exc:  # bad batch, -p or --only
+            parser.error(str(exc))
+        print(format_dry_run(result), flush=True)
         return 0 if result.ok else 1
-    if args.batch in GPU_BATCHES:
-        print(batch_estimate(load_batch(args.batch), overrides).report(), flush=True)
     start = time.perf_counter()
     try:
+        if args.batch in GPU_BATCHES:
+            print(batch_estimate(load_batch(args.batch), overrides).report(), flush=True)
         statuses = run_batch(args.batch, overrides, args.only, args.output_dir)
     except (ValueError, FileNotFoundError) as exc:  # bad batch, -p or --only: nothing has run yet
         parser.error(str(exc))

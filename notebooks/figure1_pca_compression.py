@@ -36,13 +36,14 @@ from pathlib import Path
 from IPython.display import Markdown, display
 
 from gtebench import paths
+from gtebench.failures import raise_recorded_failures
 from gtebench.plots import plot_pca_compression, save_figure
 from gtebench.search.experiment import SearchExperimentConfig, run_search_experiment
 from gtebench.tables import describe_pca, pca_table
 
 config = SearchExperimentConfig.from_params(datasets=datasets, models=models, pca_alphas=pca_alphas,
                                             precision=precision, results_file=results_file)
-results = run_search_experiment(config)
+results = run_search_experiment(config, raise_failures=False)
 print(f"{len(results)} result rows -> {config.results_file}")
 
 # %% [markdown]
@@ -58,3 +59,11 @@ print([str(p) for p in save_figure(plot_pca_compression(results), figure_stem)])
 
 # %%
 display(Markdown(describe_pca(results)))
+
+# %% [markdown]
+# A cell that failed (a model that cannot load, a dataset that cannot be prepared) is absent above and listed with its
+# error in `<results>_failures.csv`; this last cell then stops the notebook with each error and its fix, so the batch
+# reports it after everything that finished is drawn.
+
+# %%
+raise_recorded_failures(config.results_file)

@@ -43,6 +43,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from gtebench import paths
+from gtebench.failures import raise_recorded_failures
 from gtebench.paper_numbers import beside_paper, paper_cells_found
 from gtebench.plots import plot_sr, save_figure
 from gtebench.recsys.experiment import SRExperimentConfig, run_sr_experiment
@@ -56,7 +57,7 @@ config = SRExperimentConfig.from_params(
 config.profile
 
 # %%
-results = run_sr_experiment(config)
+results = run_sr_experiment(config, raise_failures=False)
 print(f'{len(results)} result rows -> {config.results_file}')
 
 # %% [markdown]
@@ -95,3 +96,11 @@ compared[["dataset", "backbone", "variant", "encoder"] + paper_columns].round(2)
 
 # %%
 pd.read_csv(config.significance_file).round(4)
+
+# %% [markdown]
+# A cell that failed (a model that cannot load, a dataset that cannot be prepared) is absent above and listed with its
+# error in `<results>_failures.csv`; this last cell then stops the notebook with each error and its fix, so the batch
+# reports it after everything that finished is drawn.
+
+# %%
+raise_recorded_failures(config.results_file)

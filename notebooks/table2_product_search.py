@@ -39,6 +39,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from gtebench import paths
+from gtebench.failures import raise_recorded_failures
 from gtebench.paper_numbers import beside_paper, paper_cells_found
 from gtebench.plots import plot_ps, save_figure
 from gtebench.search.experiment import SearchExperimentConfig, run_search_experiment
@@ -46,7 +47,7 @@ from gtebench.tables import describe_ps, ps_table
 
 config = SearchExperimentConfig.from_params(datasets=datasets, models=models, domains=domains, precision=precision,
                                             results_file=results_file)
-results = run_search_experiment(config)
+results = run_search_experiment(config, raise_failures=False)
 print(f"{len(results)} result rows -> {config.results_file}; runs in {config.runs_dir}")
 
 # %% [markdown]
@@ -80,3 +81,11 @@ pd.read_csv(config.significance_file).round(4)
 
 # %%
 display(Markdown(describe_ps(results)))
+
+# %% [markdown]
+# A cell that failed (a model that cannot load, a dataset that cannot be prepared) is absent above and listed with its
+# error in `<results>_failures.csv`; this last cell then stops the notebook with each error and its fix, so the batch
+# reports it after everything that finished is drawn.
+
+# %%
+raise_recorded_failures(config.results_file)

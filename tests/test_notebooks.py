@@ -120,6 +120,28 @@ def test_search_notebooks_execute_on_the_esci_sample(tmp_path, monkeypatch):
     assert set(read_results(tmp_path / "figure1.csv").variant) == {"full", "pca90"}
 
 
+@pytest.mark.slow
+def test_a_failed_cell_still_leaves_the_table_and_figure_then_fails_the_notebook(tmp_path, monkeypatch):
+    """text-embedding-3-large without OPENAI_API_KEY beside BM25: the BM25 cells are written and drawn, and the
+    notebook's last cell fails with the recorded error (papermill, and so the batch, reports it)."""
+    import nbformat
+    import papermill as pm
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    source, output = ROOT / "notebooks" / "table2_product_search.ipynb", tmp_path / "table2.ipynb"
+    with pytest.raises(pm.PapermillExecutionError) as error:
+        pm.execute_notebook(
+            str(source), str(output), kernel_name="python3", cwd=str(source.parent), progress_bar=False,
+            parameters={"datasets": ["esci-sample200"], "models": ["bm25", "text-embedding-3-large"],
+                        "results_file": str(tmp_path / "ps.csv"), "figure_file": str(tmp_path / "ps")})
+    assert error.value.ename == "CellsFailed" and "OPENAI_API_KEY" in error.value.evalue
+    assert set(read_results(tmp_path / "ps.csv").model) == {"bm25"}
+    assert (tmp_path / "ps.png").stat().st_size > 10_000  # the figure of what finished
+    cells = [c for c in nbformat.read(output, as_version=4).cells if c.cell_type == "code"]
+    assert "raise_recorded_failures" in cells[-1].source and cells[-1].outputs[-1]["output_type"] == "error"
+    assert all(o.get("output_type") != "error" for c in cells[:-1] for o in c.outputs)
+
+
 def test_embedding_analysis_notebook_executes_with_small_parameters(tmp_path):
     import papermill as pm
 

@@ -3,7 +3,9 @@
 The experiments catch a failure per cell (an encoder that cannot load or encode, a dataset that cannot be
 prepared, a missing API key), finish and write every other cell, write the failures to
 `<results>_failures.csv` (one row per failed cell, with the error), and only then raise CellsFailed, whose
-message lists each failure and its fix, so the notebook (and the papermill batch) ends non-zero.
+message lists each failure and its fix, so the notebook (and the papermill batch) ends non-zero. A notebook asks
+the experiment not to raise (raise_failures=False), draws its tables and figures from what finished, and raises in
+its last cell (raise_recorded_failures), so the executed notebook shows every finished cell and still fails.
 """
 
 from __future__ import annotations
@@ -50,6 +52,24 @@ def write_failures(failures: list[CellFailure], results_file: Path) -> None:
     frame = pd.DataFrame([asdict(f) for f in failures], columns=FAILURE_COLUMNS)
     with atomic_open(path, "w", newline="") as handle:
         frame.to_csv(handle, index=False)
+
+
+def read_failures(results_file: Path) -> list[CellFailure]:
+    """The failures recorded beside `results_file` (none when its failures file is absent)."""
+    path = failures_file(results_file)
+    if not path.is_file():
+        return []
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = set(FAILURE_COLUMNS) - set(frame.columns)
+    if missing:
+        raise ValueError(f"{path} lacks the columns {sorted(missing)}: it was not written by gtebench.failures; "
+                         "delete it and rerun the experiment")
+    return [CellFailure(**{c: row[c] for c in FAILURE_COLUMNS}) for _, row in frame.iterrows()]
+
+
+def raise_recorded_failures(results_file: Path) -> None:
+    """A notebook's last cell: CellsFailed if the experiment that wrote `results_file` recorded failures."""
+    raise_if_failed(read_failures(Path(results_file)), Path(results_file))
 
 
 def raise_if_failed(failures: list[CellFailure], results_file: Path) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import paths
 from .encoders.registry import ENCODERS
+from .failures import read_failures
 from .io import atomic_open
 from .paper_numbers import load_paper_table
 from .results import COLUMNS, read_results
@@ -56,8 +57,8 @@ def recorded_failures(directory: Path | None = None) -> dict[tuple[str, str], st
     """(dataset, model) -> "failed: <error>" from the experiments' `*_failures.csv` (gtebench.failures)."""
     failed = {}
     for path in sorted((directory or paths.results_dir()).glob("*_failures.csv")):
-        for row in pd.read_csv(path).itertuples():
-            failed.setdefault((row.dataset, row.model), f"failed: {row.error_type}: {str(row.error)[:120]}")
+        for f in read_failures(path.with_name(path.name.removesuffix("_failures.csv") + ".csv")):
+            failed.setdefault((f.dataset, f.model), f"failed: {f.error_type}: {f.error[:120]}")
     return failed
 
 

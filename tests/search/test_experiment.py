@@ -67,6 +67,9 @@ def test_a_real_run_on_the_esci_sample(tmp_path):
     assert dims == {256} | {d for d in dims if d < 256} and len(dims) == 2
     tests = pd.read_csv(config.significance_file)
     assert tests.empty and "p_value" in tests.columns  # no generalist model in this run: a header only
+    bm25 = {json.loads(c)["bm25"]["tokenizer"] for c in frame[frame.model == "bm25-paper"]["config"]}
+    assert bm25 == {"nltk-paper"}  # the tokeniser (and its versions) stay with the numbers it made
+    assert all("bm25" not in json.loads(c) for c in frame[frame.model == "tfidf-svd"]["config"])
 
 
 def test_one_model_that_cannot_load_costs_only_its_own_cells(monkeypatch, tmp_path):
@@ -75,7 +78,7 @@ def test_one_model_that_cannot_load_costs_only_its_own_cells(monkeypatch, tmp_pa
     import pandas as pd
 
     from gtebench.encoders import registry
-    from gtebench.failures import CellsFailed, failures_file
+    from gtebench.failures import CellsFailed, failures_file, raise_recorded_failures
 
     monkeypatch.setitem(registry.ENCODERS, "kalm", registry.get_encoder("kalm", requires=("transformers<1",)))
     real_prepare = experiment.prepare_search
@@ -97,3 +100,8 @@ def test_one_model_that_cannot_load_costs_only_its_own_cells(monkeypatch, tmp_pa
     failed = pd.read_csv(failures_file(config.results_file))
     assert ("esci-sample200", "search", "kalm") in set(map(tuple, failed[["dataset", "cell", "model"]].values))
     assert (failed["cell"] == "prepare").sum() == 3  # the unpreparable dataset fails each of its cells
+    # as a notebook runs it: the finished cells come back to be drawn, and its last cell raises the same failures
+    frame = experiment.run_search_experiment(config, progress=False, raise_failures=False)
+    assert set(frame["model"]) == {"bm25", "tfidf-svd"}
+    with pytest.raises(CellsFailed, match="esci-sample200 / kalm"):
+        raise_recorded_failures(config.results_file)

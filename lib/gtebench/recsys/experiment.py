@@ -140,11 +140,12 @@ def per_user_frame(specs: list[RunSpec]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def run_sr_experiment(config: SRExperimentConfig, progress: bool = True) -> pd.DataFrame:
+def run_sr_experiment(config: SRExperimentConfig, progress: bool = True, raise_failures: bool = True) -> pd.DataFrame:
     """Train and evaluate every run of the config (reusing finished runs); write and return the tidy results.
 
     A cell that fails (gtebench.failures) costs only its runs: the others are written, the failures listed in
-    `<name>_failures.csv`, and CellsFailed is raised at the end.
+    `<name>_failures.csv`, and CellsFailed is raised at the end (raise_failures=False: not raised, so a notebook
+    can draw what finished first and raise in its last cell).
 
     Beside the results file, `<name>_significance.csv` holds the paired tests of the best generalist encoder
     against the best model of each other class (gtebench.significance), on per-user test metrics.
@@ -161,5 +162,6 @@ def run_sr_experiment(config: SRExperimentConfig, progress: bool = True) -> pd.D
     significance = compare_best_generalist(per_user_frame(finished), SR_METRICS, ("dataset", "backbone"))
     with atomic_open(config.significance_file, "w", newline="") as handle:
         significance.to_csv(handle, index=False)
-    raise_if_failed(failures, config.results_file)
+    if raise_failures:
+        raise_if_failed(failures, config.results_file)
     return frame

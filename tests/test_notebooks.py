@@ -6,7 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gtebench.reproduce import BATCHES, _declared_parameters, main, notebooks_dir
+from gtebench.batches import BATCHES, declared_parameters, notebooks_dir
+from gtebench.reproduce import main
 from gtebench.results import read_results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +23,7 @@ def test_every_notebook_is_parameterised_and_committed_without_outputs():
     assert notebooks
     for path in notebooks:
         notebook = nbformat.read(path, as_version=4)
-        assert _declared_parameters(path), path
+        assert declared_parameters(path), path
         code = [c for c in notebook.cells if c.cell_type == "code"]
         assert not any(c.get("outputs") for c in code), f"{path} has outputs: clear them in JupyterLab"
         assert all(c.get("execution_count") is None for c in code), f"{path} has execution counts: clear them"

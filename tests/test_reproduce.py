@@ -2,7 +2,8 @@
 
 import pytest
 
-from gtebench.reproduce import BATCHES, batch_estimate, load_batch
+from gtebench.batches import BATCHES, load_batch
+from gtebench.reproduce import batch_estimate
 
 
 def test_named_batches_and_the_paper_estimate():
@@ -57,11 +58,11 @@ def test_each_batch_keeps_its_own_executed_notebooks(tmp_path):
 
 
 def test_the_default_batch_runs_three_seeds_and_the_others_say_theirs():
-    from gtebench.reproduce import _declared_parameters, notebooks_dir
+    from gtebench.batches import declared_parameters, notebooks_dir
 
     source = (notebooks_dir() / "table1_sequential_recommendation.ipynb").read_text()
     assert "seeds = [2020, 2021, 2022]" in source  # the default batch: three seeds, mean and std
-    assert "seeds" in _declared_parameters(notebooks_dir() / "table1_sequential_recommendation.ipynb")
+    assert "seeds" in declared_parameters(notebooks_dir() / "table1_sequential_recommendation.ipynb")
     for batch in ("scientific", "paper"):
         (table1,) = [r for r in BATCHES[batch] if r.notebook.startswith("table1")]
         assert table1.parameters["seeds"] == [2020]

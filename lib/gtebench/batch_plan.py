@@ -131,7 +131,7 @@ def _plan_analysis(plan: NotebookPlan) -> None:
 def resolve_notebooks(selected: list[tuple]) -> list[NotebookPlan]:
     """Each (NotebookRun, the parameters papermill would pass) as a NotebookPlan: the notebook's defaults under
     them, the cells they make, and what they need."""
-    from .reproduce import notebook_parameters, notebooks_dir
+    from .batches import notebook_parameters, notebooks_dir
 
     plans = []
     for run, passed in selected:

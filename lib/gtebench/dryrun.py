@@ -99,12 +99,13 @@ class DryRun:
 
 def dry_run(batch: str, overrides: dict | None = None, only: list[str] | None = None,
             online: bool | None = None) -> DryRun:
-    """Check a batch (a name in reproduce.BATCHES or a YAML file) as it would run with these overrides and --only.
+    """Check a batch (a name in gtebench.batches.BATCHES or a YAML file) as it would run with these overrides and
+    --only.
 
     online: whether to ask the Hugging Face hub; None probes it (hub_online). A bad batch name, --only or -p raises
     ValueError, as the real run would before any kernel starts.
     """
-    from .reproduce import load_batch, select_runs
+    from .batches import load_batch, select_runs
 
     plans = resolve_notebooks(select_runs(load_batch(batch), overrides, only))
     hub = "not asked"

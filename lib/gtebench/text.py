@@ -124,12 +124,26 @@ class Recipe:
         return sha256_bytes(f"{self.name}|{self.version}|{self.description}|{source}".encode())[:12]
 
 
+def _steam(record: Mapping) -> str:
+    """'<title>. Genres: g1, g2. Tags: t1, t2. Developer: d.' (parts left out where missing)."""
+    parts = [str(record.get("title") or "").strip()]
+    for label, field in (("Genres", "genres"), ("Tags", "tags")):
+        values = record.get(field)
+        values = values.tolist() if isinstance(values, np.ndarray) else values
+        if values is not None and len(values):
+            parts.append(f"{label}: " + ", ".join(str(v) for v in values))
+    if str(record.get("developer") or "").strip():
+        parts.append(f"Developer: {str(record['developer']).strip()}")
+    return ". ".join(p.rstrip(".") for p in parts if p.rstrip(".")) + "."
+
+
 RECIPES: dict[str, Recipe] = {
     "movielens": Recipe("movielens", 1, _movielens, "title (year). Genres: g1, g2."),
     "amazon-sr": Recipe("amazon-sr", 1, _amazon_sr, "paper SR: title, features, categories, description (cleaned)"),
     "amazon-ps": Recipe("amazon-ps", 1, _amazon_ps, "paper PS (ESCI pool): title, description (BLaIR cleaning)"),
     "c4-metadata": Recipe("c4-metadata", 1, _c4_metadata, "Amazon-C4 pool: the metadata field as provided"),
     "amazon2018": Recipe("amazon2018", 1, _amazon2018, "SR cleaning over title, brand, categories, description"),
+    "steam": Recipe("steam", 1, _steam, "title. Genres: g1, g2. Tags: t1, t2. Developer: d."),
 }
 
 

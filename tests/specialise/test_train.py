@@ -11,8 +11,9 @@ import pytest
 from safetensors.torch import load_file
 
 from gtebench.encoders import cache as embedding_cache
-from gtebench.encoders.offline import resolve_model_path, weights_version
+from gtebench.encoders.offline import resolve_model_path
 from gtebench.encoders.registry import get_encoder
+from gtebench.encoders.weights import weights_id
 from gtebench.specialise import RECIPES, Recipe, parse_key
 from gtebench.specialise import train as specialise_train
 from gtebench.specialise.pairs import Pairs
@@ -77,7 +78,7 @@ def test_training_learns_is_seeded_and_encodes_as_an_encoder_key(tiny, monkeypat
     assert seeded.name != folder.name and _max_difference(_weights(seeded), trained) > 0
     # as an encoder key: the fine-tuned weights through the engine, cached under a key naming the folder
     spec = get_encoder(tiny)
-    assert weights_version(spec) == f"specialised-{again.name}"
+    assert weights_id(spec) == f"specialised-{again.name}"
     texts = pd.Series(["a lamp for reading", "a tent for camping"], index=["1", "2"])
     result = embedding_cache.embed(tiny, texts, dataset="toy", recipe_hash="r", role="item", show_progress=False)
     assert result.vectors.shape == (2, spec.dim) and np.allclose(np.linalg.norm(result.vectors, axis=1), 1, atol=1e-5)

@@ -13,6 +13,7 @@ from .amazon2023_sources import CATEGORIES
 from .custom import custom_spec, load_custom
 from .errors import DataError
 from .movielens import load_latest_small, load_ml100k, recbole_ml100k_dir
+from .steam import load_steam
 from .types import DatasetSpec, Loaded, PreparedDataset
 
 
@@ -89,6 +90,14 @@ DATASETS: dict[str, DatasetSpec] = {
         )
         for category in ("Industrial_and_Scientific", "Office_Products")
     },
+    "steam-au": DatasetSpec(
+        key="steam-au",
+        description="Steam (UCSD australian crawl): users' game reviews by date, users with >= 5 reviews of games "
+        "with metadata; games as title, genres, tags, developer",
+        loader="steam",
+        split="leave_one_out",
+        text_recipe="steam",
+    ),
     **_amazon2023_specs(),
 }
 
@@ -98,6 +107,7 @@ LOADERS: dict[str, Callable[[DatasetSpec], Loaded]] = {
     "amazon2023": _load_amazon2023,
     "amazon2018-scientific": load_scientific,
     "amazon2018-samples": load_samples,
+    "steam": load_steam,
     "custom": _load_custom,
 }
 

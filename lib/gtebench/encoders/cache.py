@@ -23,9 +23,9 @@ from ..hardware import resolve_device
 from ..io import read_json, save_npy, sha256_bytes, stable_hash, write_json
 from ..results import package_versions
 from .engine import encode
-from .offline import weights_version
 from .precision import effective_precision
 from .registry import EncoderError, EncoderSpec, get_encoder
+from .weights import weights_id
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def cache_key(spec: EncoderSpec, dataset: str, recipe_hash: str, role: str, prec
     key = {
         "model": spec.key,
         "hub_id": spec.hub_id,
-        "weights": weights_version(spec),
+        "weights": weights_id(spec),
         "loader": spec.loader,
         "pooling": spec.pooling,
         "normalize": spec.normalize,

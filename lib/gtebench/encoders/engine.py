@@ -16,10 +16,10 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..hardware import resolve_device
-from .offline import resolve_model_path
 from .precision import _autocast, _weights_dtype, effective_precision
 from .requirements import check_requirements, transformers_dtype_kwarg
 from .spec import EncoderError, EncoderSpec
+from .weights import model_path
 
 log = logging.getLogger(__name__)
 # Names under which sentence-transformers models ship their role prompts, tried in this order (own_prompts=True).
@@ -73,7 +73,7 @@ def _load_sentence_transformer(spec: EncoderSpec, device: str, precision: str):
     if precision != "fp32" and device.startswith("cuda"):
         model_kwargs[transformers_dtype_kwarg()] = _weights_dtype(precision, device)
     model = SentenceTransformer(
-        resolve_model_path(spec),
+        model_path(spec),
         device=device,
         trust_remote_code=spec.trust_remote_code,
         revision=None if spec.offline_source else spec.revision,
@@ -95,7 +95,7 @@ def _load_sentence_transformer(spec: EncoderSpec, device: str, precision: str):
 def _load_transformers(spec: EncoderSpec, device: str, precision: str):
     from transformers import AutoModel, AutoTokenizer
 
-    path = resolve_model_path(spec)
+    path = model_path(spec)
     revision = None if spec.offline_source else spec.revision
     tokenizer = AutoTokenizer.from_pretrained(path, revision=revision, trust_remote_code=spec.trust_remote_code)
     model = AutoModel.from_pretrained(
@@ -147,7 +147,7 @@ def _load_nv_embed(spec: EncoderSpec, device: str, precision: str):
     """NV-Embed-v2's remote code: its own tokenizer handling, latent-attention pooling and encode method."""
     from transformers import AutoModel, AutoTokenizer
 
-    path = resolve_model_path(spec)
+    path = model_path(spec)
     revision = None if spec.offline_source else spec.revision
     tokenizer = AutoTokenizer.from_pretrained(path, revision=revision)
     model = AutoModel.from_pretrained(path, revision=revision, trust_remote_code=True,

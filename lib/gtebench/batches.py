@@ -1,0 +1,179 @@
+"""The batches of notebooks and their parameters, resolved without starting a kernel.
+
+A *batch* is a list of notebooks with their parameters (BATCHES, or a YAML file, load_batch); each notebook
+declares its parameters in its cell tagged 'parameters' (notebook_parameters); select_runs applies --only and -p
+and refuses a -p name that no selected notebook declares. gtebench.reproduce executes batches; gtebench.batch_plan
+and gtebench.dryrun read them without running anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths
+from .encoders.registry import PAPER_ENCODERS
+from .hints import did_you_mean
+
+PAPER_ENCODER_KEYS = tuple(spec.key for spec in PAPER_ENCODERS)
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    notebook: str  # file name in notebooks/
+    parameters: dict = field(default_factory=dict)
+
+
+PAPER_SR_DATASETS = ["amazon2023/All_Beauty", "amazon2023/Video_Games", "amazon2023/Baby_Products"]
+PAPER_SR_ENCODERS = ["blair-base", "blair-large", "text-embedding-3-large", "nv-embed-v2", "kalm"]
+PAPER_PS_ENCODERS = ["roberta-base", "colbertv2", "blair-base", "blair-large", "mgte", "instructor-xl",
+                     "sentence-t5-xxl", "kalm", "jasper", "gte-qwen2", "nv-embed-v2", "text-embedding-3-large"]
+GPU_BATCHES = {"paper"}  # batches that print a GPU-hour estimate before they start
+
+BATCHES: dict[str, list[NotebookRun]] = {
+    "default": [
+        NotebookRun("table1_sequential_recommendation.ipynb", {"profile": "default"}),
+        NotebookRun("table2_product_search.ipynb"),
+        NotebookRun("figure1_pca_compression.ipynb"),
+        NotebookRun("dataset_statistics.ipynb"),
+        NotebookRun("embedding_analysis.ipynb"),
+        NotebookRun("paper_vs_ours.ipynb"),  # last: it reads what the others wrote
+    ],
+    # Amazon 2018 Industrial_and_Scientific 5-core (../shared/data), the closest real stand-in for the paper's
+    # Amazon 2023 categories that ships here; every backbone, ID and text, with MiniLM and TF-IDF. all-mpnet-base-v2
+    # is left out by default: encoding the 4,344 long item texts at 384 tokens is ~50 minutes of fp32 matmuls on a
+    # 2-core AVX2 CPU (-p encoders '["minilm-l6", "mpnet-base", "tfidf-svd"]' adds it; finished runs are reused).
+    "scientific": [
+        NotebookRun(
+            "table1_sequential_recommendation.ipynb",
+            {"profile": "default", "datasets": ["amazon2018/Scientific"], "seeds": [2020],
+             "encoders": ["minilm-l6", "tfidf-svd"],
+             "backbones": ["sasrec", "gru4rec", "bert4rec", "unisrec"],
+             "results_file": "sr_amazon2018_scientific.csv", "figure_file": "sr_amazon2018_scientific"},
+        ),
+    ],
+    # The paper's full grid; needs the downloads and a GPU (an estimate of the GPU hours prints first).
+    "paper": [
+        NotebookRun(
+            "table1_sequential_recommendation.ipynb",
+            {"profile": "paper", "datasets": PAPER_SR_DATASETS, "backbones": ["gru4rec", "sasrec", "unisrec"],
+             "seeds": [2020],  # the paper: one run, RecBole's default seed
+             "encoders": PAPER_SR_ENCODERS, "results_file": "sr_paper.csv", "figure_file": "sr_paper"},
+        ),
+        NotebookRun(
+            "table2_product_search.ipynb",
+            {"datasets": ["esci", "amazon-c4"], "models": ["bm25", "bm25-paper", *PAPER_PS_ENCODERS],
+             "results_file": "ps_paper.csv", "figure_file": "ps_paper"},
+        ),
+        NotebookRun(
+            "figure1_pca_compression.ipynb",
+            {"datasets": ["esci", "amazon-c4"],
+             "models": [m for m in PAPER_PS_ENCODERS if m not in ("roberta-base", "colbertv2")],
+             "results_file": "ps_pca_paper.csv", "figure_file": "figure1_pca_paper"},
+        ),
+        # The paper's PCA analysis is of its product-search catalogues, with every vector model of its Table 2
+        # (BM25 has no vectors; text-embedding-3-large needs OPENAI_API_KEY).
+        NotebookRun(
+            "embedding_analysis.ipynb",
+            {"datasets": ["esci", "amazon-c4"], "encoders": list(PAPER_ENCODER_KEYS), "profile": "paper",
+             "results_file": "analysis_paper.csv", "spectrum_file": "analysis_spectrum_paper.csv",
+             "figure_prefix": "embedding_paper"},
+        ),
+        NotebookRun("paper_vs_ours.ipynb"),
+    ],
+}
+
+
+def notebooks_dir() -> Path:
+    """The checkout's notebooks folder; a regular install has none."""
+    root = paths.repo_root()
+    if root is None:
+        raise FileNotFoundError("the notebooks ship with the repository checkout; run from a clone (pip install -e .)")
+    return root / "notebooks"
+
+
+def notebook_parameters(path: Path) -> dict:
+    """The parameters a notebook declares (its cell tagged 'parameters') and their default values (None where
+    a default is not a literal)."""
+    import ast
+
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            values = {}
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for target in (t for t in targets if isinstance(t, ast.Name)):
+                        try:
+                            values[target.id] = ast.literal_eval(node.value)
+                        except ValueError:
+                            values[target.id] = None
+            return values
+    raise ValueError(f"{path} has no cell tagged 'parameters'")
+
+
+def declared_parameters(path: Path) -> set[str]:
+    """The names of the parameters a notebook declares."""
+    return set(notebook_parameters(path))
+
+
+def check_overrides(overrides: dict, declared_by: dict[str, set[str]]) -> None:
+    """Before any kernel starts: a -p name that no notebook of the run declares is an error (a typo would
+    otherwise be ignored and the batch run with its defaults)."""
+    known = set().union(*declared_by.values()) if declared_by else set()
+    for name in overrides:
+        if name not in known:
+            raise ValueError(f"-p {name}: no notebook of this run has that parameter; valid: {sorted(known)}."
+                             f"{did_you_mean(name, known)}")
+
+
+def load_batch(batch: str) -> list[NotebookRun]:
+    """A batch by name (BATCHES) or from a YAML file, so a user adds one without editing code:
+
+        notebooks:
+          - notebook: table1_sequential_recommendation.ipynb
+            parameters: {datasets: ["custom:/data/my_shop"], encoders: ["hf:BAAI/bge-small-en-v1.5"]}
+    """
+    import yaml
+
+    if batch in BATCHES:
+        return BATCHES[batch]
+    path = Path(batch)
+    if path.suffix not in (".yaml", ".yml"):
+        raise ValueError(f"unknown batch {batch!r}; known: {sorted(BATCHES)}, or a .yaml file."
+                         f"{did_you_mean(batch, BATCHES)}")
+    if not path.is_file():
+        raise FileNotFoundError(f"batch file {path} does not exist")
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = spec.get("notebooks") if isinstance(spec, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{path}: expected a mapping with a non-empty 'notebooks' list of {{notebook, parameters}}")
+    runs = []
+    for number, entry in enumerate(entries, 1):
+        if (not isinstance(entry, dict) or not isinstance(entry.get("notebook"), str)
+                or not isinstance(entry.get("parameters", {}), dict)):
+            raise ValueError(f"{path}: notebooks entry {number} must be "
+                             f"{{notebook: <file>.ipynb, parameters: {{...}}}}, got {entry!r}")
+        if not (notebooks_dir() / entry["notebook"]).is_file():
+            raise ValueError(f"{path}: notebooks entry {number} names {entry['notebook']!r}, not a notebook in "
+                             f"{notebooks_dir()}: {sorted(p.name for p in notebooks_dir().glob('*.ipynb'))}")
+        runs.append(NotebookRun(entry["notebook"], entry.get("parameters", {})))
+    return runs
+
+
+def select_runs(runs: list[NotebookRun], overrides: dict | None = None,
+                only: list[str] | None = None) -> list[tuple[NotebookRun, dict]]:
+    """The notebooks of `runs` that a run executes, each with the parameters papermill passes it (the batch's, then
+    the overrides it declares); a bad --only or -p raises here, before any kernel starts."""
+    all_runs = runs
+    if only:
+        runs = [r for r in runs if any(o in r.notebook for o in only)]
+        if not runs:
+            raise ValueError(f"--only {only} matches no notebook of the batch: {[r.notebook for r in all_runs]}")
+    declared_by = {run.notebook: declared_parameters(notebooks_dir() / run.notebook) for run in runs}
+    check_overrides(overrides or {}, declared_by)
+    return [(run, {**run.parameters, **{k: v for k, v in (overrides or {}).items() if k in declared_by[run.notebook]}})
+            for run in runs]

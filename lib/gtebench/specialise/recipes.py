@@ -43,6 +43,7 @@ class Recipe:
     max_seq_length: int = 64
     max_pairs: int | None = None  # a seeded sample of the pairs when there are more (the CPU budget)
     seed: int = 2020
+    in_domain: tuple = ()  # evaluation datasets from the domain (or task) of the training data: marked in tables
     version: int = 1  # bump when the builder's output changes for the same inputs
 
     def __post_init__(self) -> None:
@@ -68,10 +69,12 @@ class Recipe:
 RECIPES: dict[str, Recipe] = {
     "blair-reviews": Recipe(
         key="blair-reviews", kind="domain", builder="review_item_pairs", max_pairs=6_400,
+        in_domain=("amazon2018/Scientific", "esci-sample200", "esci-sample200-graded", "esci"),  # Amazon products
         description="BLaIR's pretraining objective: a review against the reviewed item's metadata text, from the "
         "small real Amazon review sets (MDSD 2007, Amazon 2018 Gift Cards and Magazine Subscriptions)"),
     "next-item": Recipe(
         key="next-item", kind="task", builder="next_item_pairs", options=(("dataset", "amazon2018/Scientific"),),
+        in_domain=("amazon2018/Scientific",),
         max_pairs=6_400,
         description="an item's text against the next item's text in a user's training sequence (Amazon 2018 "
         "Scientific), the signal of recommendation-specific text pretraining; a seeded sample of the pairs"),

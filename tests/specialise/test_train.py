@@ -3,6 +3,7 @@ loss, changed weights), is seeded, resumes after a kill to the same weights, nam
 encodes through the registry and the embedding cache like any encoder."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -123,6 +124,8 @@ def test_the_folder_name_changes_with_every_input(tiny):
     other_base = parsed.__class__("mpnet-base", parsed.recipe, parsed.seed)
     assert specialise_train.model_folder(other_base, "a" * 64).name != name
     assert specialise_train.model_folder(parsed.__class__(parsed.base, parsed.recipe, 1), "a" * 64).name != name
+    relabelled = replace(parsed.recipe, description="another description", in_domain=("ml-100k",))
+    assert specialise_train.model_folder(parsed.__class__(parsed.base, relabelled, parsed.seed), "a" * 64).name == name
 
 
 def test_too_few_pairs_for_a_batch_is_an_error(tiny, monkeypatch):

@@ -62,8 +62,10 @@ class Recipe:
             raise SpecialisationError(f"recipe {self.key!r}: " + "; ".join(problems))
 
     def settings(self) -> dict:
-        """Every field, for the manifest and the model folder's hash."""
-        return {**asdict(self), "options": [list(o) for o in self.options]}
+        """The fields that change the trained weights, for the manifest and the model folder's hash (the
+        description and the in-domain marks do not)."""
+        fields = {k: v for k, v in asdict(self).items() if k not in ("description", "in_domain")}
+        return {**fields, "options": [list(o) for o in self.options]}
 
 
 RECIPES: dict[str, Recipe] = {

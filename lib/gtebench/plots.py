@@ -254,3 +254,29 @@ def plot_pca_compression(frame: pd.DataFrame, metric: str = "ndcg@100"):
         ax.legend(frameon=False, fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def plot_specialisation(comparison: pd.DataFrame, scale: float = 100.0, alpha: float = 0.05):
+    """What specialisation buys: each model's difference from its base generalist (points) per task x dataset,
+    one row of dots per cell; filled where the Holm-corrected Wilcoxon p-value is below `alpha`, hollow otherwise."""
+    _theme()
+    import matplotlib.pyplot as plt
+
+    cells = list(dict.fromkeys(zip(comparison["task"], comparison["dataset"])))
+    models = list(dict.fromkeys(comparison["model"]))
+    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(cells) + 1.8))
+    colours = plt.get_cmap("tab10")
+    for number, model in enumerate(models):
+        part = comparison[comparison["model"] == model]
+        y = [cells.index(cell) + (number - (len(models) - 1) / 2) * 0.12 for cell in zip(part["task"], part["dataset"])]
+        significant = (part["p_wilcoxon_holm"] < alpha).to_numpy()
+        colour = colours(number % 10)
+        ax.scatter(part["delta"] * scale, y, s=40, label=model, edgecolors=colour,
+                   facecolors=[colour if s else "none" for s in significant])
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(cells)), [f"{task}  {dataset}" for task, dataset in cells])
+    ax.invert_yaxis()
+    ax.set_xlabel(f"difference from the base generalist ({comparison['metric'].iloc[0]}, points; filled: p < {alpha})")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    fig.tight_layout()
+    return fig

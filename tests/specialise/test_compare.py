@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from gtebench.specialise.compare import against_base, title_table
+from gtebench.specialise.compare import against_base, describe_specialisation, title_table
 
 
 def _frame():
@@ -44,3 +44,15 @@ def test_a_missing_base_or_column_is_an_error():
     with pytest.raises(ValueError, match=r"lacks columns \['qid'\]"):
         against_base(_frame(), "ndcg@10", "base", unit="qid")
     assert np.isfinite(against_base(_frame(), "ndcg@10", "base")["p_wilcoxon"]).all()
+
+
+def test_the_reading_counts_cells_in_and_out_of_domain():
+    frame = _frame().replace({"model": {"spec": "specialised:minilm-l6@next-item"}})
+    frame = pd.concat([frame, frame.assign(dataset="far")], ignore_index=True)
+    comparisons = against_base(frame, "ndcg@10", "base")
+    text = describe_specialisation(comparisons, {"next-item": {"toy"}})
+    p = comparisons.set_index(["model", "dataset"]).loc[("specialised:minilm-l6@next-item", "toy"), "p_wilcoxon_holm"]
+    verdict = "better in 1, worse in 0, indistinguishable in 0" if p < 0.05 else \
+        "better in 0, worse in 0, indistinguishable in 1"
+    assert f"in-domain: {verdict} of 1 cells (mean change +15.00 points)" in text
+    assert "out-of-domain:" in text and "tfidf" not in text

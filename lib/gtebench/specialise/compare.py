@@ -74,3 +74,32 @@ def title_table(comparisons: pd.DataFrame, in_domain: dict[str, set[str]], scale
                                  f"p={record.p_wilcoxon_holm:.3f}{star})")
         rows.append(row)
     return pd.DataFrame(rows).fillna("-")
+
+
+def describe_specialisation(comparisons: pd.DataFrame, in_domain: dict[str, set[str]], alpha: float = 0.05) -> str:
+    """The reading of the table in sentences: for each specialised model, in how many cells it is significantly
+    better, worse or not distinguishable from its base, in-domain and out-of-domain apart.
+
+    Args:
+        comparisons: against_base() rows; in_domain: recipe -> datasets it is in-domain for; alpha: the level.
+    """
+    from .recipes import PREFIX, parse_key
+
+    lines = []
+    for model, part in comparisons[comparisons["model"].str.startswith(PREFIX)].groupby("model", sort=False):
+        recipe = parse_key(model).recipe.key
+        counts = []
+        for label, inside in (("in-domain", True), ("out-of-domain", False)):
+            cells = part[part["dataset"].isin(in_domain.get(recipe, set())) == inside]
+            if cells.empty:
+                continue
+            better = int(((cells["p_wilcoxon_holm"] < alpha) & (cells["delta"] > 0)).sum())
+            worse = int(((cells["p_wilcoxon_holm"] < alpha) & (cells["delta"] < 0)).sum())
+            counts.append(f"{label}: better in {better}, worse in {worse}, indistinguishable in "
+                          f"{len(cells) - better - worse} of {len(cells)} cells (mean change "
+                          f"{cells['delta'].mean() * 100:+.2f} points)")
+        lines.append(f"- **{model}** ({'; '.join(counts)}).")
+    if not lines:
+        return "No specialised model has a comparison row."
+    return (f"Against its base generalist, paired per user or query, Holm-corrected Wilcoxon at {alpha}:\n"
+            + "\n".join(lines))

@@ -231,12 +231,12 @@ def get_encoder(key: str, **overrides) -> EncoderSpec:
     """
     if key not in ENCODERS and not key.startswith(("hf:", "path:", "specialised:")):
         key = _bare_model_key(key)
-    if key.startswith("specialised:"):  # a base encoder fine-tuned by gtebench.specialise
+    if key in ENCODERS:  # a named entry, or one registered with changed fields (gtebench.evaluate)
+        spec = ENCODERS[key]
+    elif key.startswith("specialised:"):  # a base encoder fine-tuned by gtebench.specialise
         spec = specialised_encoder(key)
     elif key.startswith(("hf:", "path:")):
         spec = adhoc_encoder(key)
-    elif key in ENCODERS:
-        spec = ENCODERS[key]
     else:
         hint = did_you_mean(key, ENCODERS)
         raise EncoderError(

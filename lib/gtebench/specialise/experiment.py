@@ -103,8 +103,9 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
 
 
 def compare_with_bases(per_unit: pd.DataFrame, config: SpecialisationConfig, metric: str, unit: str) -> pd.DataFrame:
-    """against_base for each base: the base, the models specialised from it, and every model that is not another
-    base's (classic, lexical, ID); rows name their base."""
+    """against_base for each base of `config`: the base, the models specialised from it, and every model that is
+    not another base's (classic, lexical, ID); rows name their base. `per_unit` holds `metric` per `unit` (a user
+    or a query id)."""
     specialised_from = {key: parse_key(key).base for key in config.specialised}
     frames = []
     for base in config.bases:

@@ -1,29 +1,39 @@
 """Training speed: this repository's RecBole set-up against stock RecBole, same model, data and settings.
 
-Prints seconds per training step (mean of timed steps after warm-up) and the ratio, measured in one process and
-one run, for SASRec-ID and SASRec-Text on MovieLens-100k with the default profile's data (max length 20, each
-user's 20 most recent prefixes, batch 256). "stock" = RecBole 1.2.1 as imported (autograd anomaly detection on,
-hand-written GELU, nn.Dropout); "ours" = anomaly off + fused GELU + RandDropout (gtebench.recsys.speedups). Both
-run fp32 on the same thread count, and both use the per-position adaptor of the paper's code, so only the speed
-fixes differ.
+Part 1, seconds per training epoch over the same training targets (max length 50, every target, each user's last
+two items held out), SASRec ID and text (MiniLM), the default profile's model sizes and batch of 256 targets, on
+MovieLens-100k (long sequences) and Amazon 2018 Scientific (short; skipped with a message when its files are
+absent), four ways:
+- stock RecBole prefix rows: RecBole 1.2.1 as imported (anomaly detection on, hand-written GELU, nn.Dropout), its
+  TrainDataLoader (one row per target, padded to MAX_ITEM_LIST_LENGTH), the model's calculate_loss;
+- ours, prefix rows: the same rows with the speed fixes (gtebench.recsys.speedups, compat);
+- ours, prefix rows bucketed: one window per target as well, but batched by length and padded to each batch's
+  longest (gtebench.recsys.all_positions, every_position=False): the padding saving alone;
+- ours, all-positions: a user's first 50 targets in one causal pass, one window per later target (the exact
+  histories of the prefix rows), bucketed (training_targets "all-positions").
+Beside each time it prints the tokens computed per epoch (batch x padded length, summed over batches) and the
+real ones, so the ratio is explained, not only measured. s/epoch = mean s/step over timed steps after 3 warm-up
+steps x steps per epoch (the batches come in the epoch's shuffled order, so the timed ones are a random sample;
+--max-steps 0 times whole epochs).
 
-It also prints, in the same run: the text variant's step time against the ID variant's (ours; the issue's goal is
-<= 1.2x), with the paper's per-position adaptor and with the default profile's per-item dropout mask; and the
-full-ranking test evaluation of a run (one per-user pass, gtebench.recsys.evaluation) against RecBole's own
-`Trainer.evaluate` on the same model and loader (goal <= 1.0x).
+Part 2 (skip with --epochs-only), per step on the default profile's data (max length 20, each user's 20 most
+recent prefixes): the speed fixes alone against stock RecBole, the text variant's step time against the ID
+variant's (the goal is <= 1.2x), the text adaptor alone, and the full-ranking test evaluation of a run (one
+per-user pass, gtebench.recsys.evaluation) against RecBole's own `Trainer.evaluate` (goal <= 1.0x).
 
 The text/ID bound: the adaptor alone (its forward over every item's text row, the backward into its weights, the
 optimiser step on them) timed on the same model. The text step does the ID step's work less the ID table's
 gradient plus this, so 1 + adaptor / ID step is about the lowest text/ID ratio this model can reach on this
 machine whatever the rest of the step costs.
 
-    python benchmarks/bench_training.py [--steps 20] [--threads 1]
+    python benchmarks/bench_training.py [--max-steps 40] [--steps 20] [--threads 1] [--epochs-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import resource
 import time
 
@@ -45,6 +55,82 @@ def mean_seconds(step, inputs: list, warmup: int = 3) -> float:
         step(x)
     synchronise()
     return (time.perf_counter() - start) / (len(inputs) - warmup)
+
+
+EPOCH_MODES = ("stock RecBole prefix rows", "ours, prefix rows", "ours, prefix rows bucketed", "ours, all-positions")
+
+
+def epoch_profile():
+    """The default profile's model sizes and batch, on the paper's data protocol: max length 50, every target."""
+    return get_training_profile("default").with_overrides(max_seq_len=50, train_prefixes_per_user=None)
+
+
+def epoch_seconds(spec: RunSpec, mode: str, max_steps: int) -> dict:
+    """Seconds per training epoch and tokens per epoch (computed, real) of one mode (EPOCH_MODES)."""
+    import contextlib
+
+    from gtebench.recsys.all_positions import AllPositionsLoader, all_positions_loss
+
+    stock = mode == EPOCH_MODES[0]
+    profile = spec.profile.with_overrides(fast_dropout=not stock,
+                                          training_targets="all-positions" if mode == EPOCH_MODES[3] else "prefix")
+    spec = dataclasses.replace(spec, profile=profile)
+    with speedups.stock_recbole() if stock else contextlib.nullcontext():
+        config, model, trainer, (train_data, _, _), _ = build_run(spec, spec.run_dir())
+        if "bucketed" in mode:
+            train_data = AllPositionsLoader.from_dataset(config, train_data.dataset, every_position=False)
+        model.train()
+        if isinstance(train_data, AllPositionsLoader):
+            loss_of = functools.partial(all_positions_loss, model)
+            index = train_data.batches()
+            lengths = train_data.windows.lengths
+            tokens, real = sum(len(b) * int(lengths[b].max()) for b in index), int(lengths.sum())
+            n_steps = len(index)
+            batches = [train_data.collate(b) for b in (index[: max_steps + 3] if max_steps else index)]
+        else:
+            loss_of = model.calculate_loss
+            feat = train_data.dataset.inter_feat
+            tokens, real = feat["item_id_list"].numel(), int(feat["item_length"].sum())
+            n_steps = len(train_data)
+            batches = [b for _, b in zip(range(max_steps + 3 if max_steps else n_steps), train_data)]
+        optimizer = trainer.optimizer
+
+        def step(batch):
+            loss = loss_of(batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+        seconds = mean_seconds(step, batches) * n_steps
+    return {"seconds": seconds, "steps": n_steps, "tokens": tokens, "real_tokens": real,
+            "targets": len(train_data.dataset.inter_feat)}
+
+
+def epoch_benchmark(max_steps: int) -> None:
+    """Part 1 (see the module docstring): prints one table per dataset and variant."""
+    from gtebench.data.amazon2018 import scientific_files
+
+    datasets = ["ml-100k"]
+    try:
+        scientific_files()
+        datasets.append("amazon2018/Scientific")
+    except Exception as exc:  # the files are not bundled; the message says where to put them
+        print(f"amazon2018/Scientific skipped: {exc}")
+    for dataset in datasets:
+        per_variant = {}
+        for variant, encoder in (("id", None), ("text", "minilm-l6")):
+            spec = RunSpec(dataset, "sasrec", variant, encoder, 2020, epoch_profile())
+            rows = {mode: epoch_seconds(spec, mode, max_steps) for mode in EPOCH_MODES}
+            per_variant[variant] = rows
+            first = rows[EPOCH_MODES[0]]
+            print(f"\n{dataset}, SASRec-{variant}: {first['targets']:,} training targets, max length 50, "
+                  f"batch {spec.profile.train_batch_size} targets")
+            print(f"  {'mode':<28} {'s/epoch':>8} {'vs stock':>9} {'steps':>6} {'tokens/epoch':>13} {'real':>11}")
+            for mode, row in rows.items():
+                print(f"  {mode:<28} {row['seconds']:8.1f} {first['seconds'] / row['seconds']:8.2f}x "
+                      f"{row['steps']:6d} {row['tokens']:13,} {row['real_tokens']:11,}")
+        ratio = per_variant["text"][EPOCH_MODES[-1]]["seconds"] / per_variant["id"][EPOCH_MODES[-1]]["seconds"]
+        print(f"  {dataset}: text / ID epoch time, all-positions: {ratio:.2f}x (goal <= 1.2x)")
 
 
 def seconds_per_step(spec: RunSpec, steps: int, stock: bool) -> tuple[float, int]:
@@ -105,6 +191,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--max-steps", type=int, default=40, help="timed steps per epoch measurement; 0 = all")
+    parser.add_argument("--epochs-only", action="store_true", help="part 1 only")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     profile = get_training_profile("default").with_overrides(
@@ -113,6 +201,11 @@ def main() -> None:
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"
     print(f"torch {torch.__version__}, {device}, {args.threads} CPU thread(s), "
           f"{args.steps} timed steps per measurement")
+    epoch_benchmark(args.max_steps)
+    if args.epochs_only:
+        print(f"peak resident memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        return
+    print("\nper step, the default profile's data (max length 20, 20 most recent prefixes per user):")
     ours_step = {}
     for variant, encoder in (("id", None), ("text", "minilm-l6")):
         spec = RunSpec("ml-100k", "sasrec", variant, encoder, 2020, profile)

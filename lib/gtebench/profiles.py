@@ -17,6 +17,9 @@ class ProfileError(ValueError):
     pass
 
 
+TRAINING_TARGETS = ("prefix", "all-positions")  # TrainingProfile.training_targets
+
+
 @dataclass(frozen=True)
 class TrainingProfile:
     name: str
@@ -33,6 +36,10 @@ class TrainingProfile:
     max_users: int | None = None  # keep only the first N users (sorted ids) for quick runs; None = all
     backbone_overrides: dict = field(default_factory=dict)  # {"sasrec": {"id": {"hidden_size": 64}}}
     fast_dropout: bool = True  # dropout masks from torch.rand, not bernoulli_: same model, cheaper (speedups.py)
+    # "prefix": one RecBole row per training target, as the paper's code; "all-positions": every target of a
+    # sequence window in one causal pass (gtebench.recsys.all_positions), the same (history, target) pairs for
+    # less work. Causal backbones only (SASRec, GRU4Rec, UniSRec); BERT4Rec keeps its masked training.
+    training_targets: str = "prefix"
 
     def __post_init__(self) -> None:
         checks = {
@@ -54,6 +61,9 @@ class TrainingProfile:
         if bad:
             invalid = ", ".join(f"{b}={getattr(self, b, None)!r}" for b in bad)
             raise ProfileError(f"profile {self.name!r}: invalid {invalid}")
+        if self.training_targets not in TRAINING_TARGETS:
+            raise ProfileError(f"profile {self.name!r}: invalid training_targets={self.training_targets!r}; "
+                               f"use one of {list(TRAINING_TARGETS)}")
 
     def with_overrides(self, **overrides) -> "TrainingProfile":
         unknown = sorted(set(overrides) - set(asdict(self)))

@@ -36,6 +36,9 @@ class Backbone:
     text_params: dict = field(default_factory=dict)
     variants: tuple[str, ...] = VARIANTS  # ("text",) for a text-only model such as UniSRec
     baseline: bool = False  # a non-personalised, untrained ranker: one row per dataset, not a backbone to pick
+    # each position's output depends only on the items up to it (causal attention, a forward GRU), so one pass over
+    # a sequence gives every prefix's output and profile.training_targets "all-positions" applies (all_positions.py)
+    causal: bool = False
 
     def __post_init__(self) -> None:
         if not self.variants or set(self.variants) - set(VARIANTS):
@@ -98,6 +101,7 @@ BACKBONES: dict[str, Backbone] = {
         text_network="SASRecText",
         id_params={**_SASREC_COMMON, "hidden_size": 300},
         text_params={**_SASREC_COMMON, "hidden_size": 64, **_ADAPTOR},
+        causal=True,
     ),
     "gru4rec": Backbone(
         key="gru4rec",
@@ -106,6 +110,7 @@ BACKBONES: dict[str, Backbone] = {
         text_network="GRU4RecText",
         id_params={**_GRU4REC_COMMON, "embedding_size": 300, "hidden_size": 256},
         text_params={**_GRU4REC_COMMON, "embedding_size": 64, "hidden_size": 64, **_ADAPTOR},
+        causal=True,
     ),
     "unisrec": Backbone(
         key="unisrec",
@@ -114,6 +119,7 @@ BACKBONES: dict[str, Backbone] = {
         text_network="UniSRec",
         text_params=_UNISREC,
         variants=("text",),
+        causal=True,
     ),
     "bert4rec": Backbone(
         key="bert4rec",

@@ -126,3 +126,41 @@ def test_pca_variant_trains_and_is_labelled():
     assert record["test"]["ndcg@10"] > 4 * random_ndcg_at_10(1682)
     frame = records_to_frame([record])
     assert set(frame.variant) == {"text-pca80"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backbone,variant,encoder", [("sasrec", "id", None), ("gru4rec", "text", "minilm-l6")])
+def test_all_positions_training_beats_a_random_ranker(backbone, variant, encoder):
+    from gtebench.recsys.all_positions import AllPositionsLoader, AllPositionsTrainer
+    from gtebench.recsys.run import build_run
+
+    profile = get_training_profile("default").with_overrides(**SLICE, training_targets="all-positions")
+    spec = RunSpec("ml-100k", backbone, variant, encoder, 7, profile)
+    _, _, trainer, (train_data, _, _), _ = build_run(spec, spec.run_dir())
+    assert isinstance(trainer, AllPositionsTrainer) and isinstance(train_data, AllPositionsLoader)
+    record = train_and_evaluate(spec)
+    assert record["training_targets"] == "all-positions"
+    assert record["test"]["ndcg@10"] > 4 * random_ndcg_at_10(1682), record["test"]
+    assert 1 <= record["epochs"] <= 3 and len(pd.read_csv(spec.run_dir() / PER_USER_FILE)) == 300
+
+
+@pytest.mark.slow
+def test_a_killed_all_positions_run_resumes_with_the_same_result(monkeypatch):
+    profile = get_training_profile("default").with_overrides(max_users=60, max_epochs=3, stopping_step=10,
+                                                             parallel_runs=1, training_targets="all-positions")
+    spec = RunSpec("ml-100k", "sasrec", "id", None, 3, profile)
+    uninterrupted = train_and_evaluate(spec, reuse=False)
+    (spec.run_dir() / "record.json").unlink()
+    save = ResumableTraining.save
+
+    def save_then_die(self, epoch, history, seconds):
+        save(self, epoch, history, seconds)
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(ResumableTraining, "save", save_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        train_and_evaluate(spec)
+    monkeypatch.setattr(ResumableTraining, "save", save)
+    resumed = train_and_evaluate(spec)
+    assert resumed["resumed_after_epoch"] == 0  # the loader's shuffling generator was restored with the epoch
+    assert resumed["valid_history"] == uninterrupted["valid_history"] and resumed["test"] == uninterrupted["test"]

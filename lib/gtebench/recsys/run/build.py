@@ -85,6 +85,9 @@ def compressed_item_vectors(vectors, alpha: float | None):
 def build_run(spec: RunSpec, run_dir: Path):
     """A run's model and RecBole trainer, ready to fit.
 
+    With spec.training_targets "all-positions" the training loader and trainer are gtebench.recsys.all_positions'
+    (windows of each user's sequence, every target of a window in one pass); validation and test are RecBole's.
+
     Returns (RecBole's final config dict, model, trainer, (train, valid, test) loaders, embedding metadata or
     None for an ID run).
     """
@@ -109,8 +112,13 @@ def build_run(spec: RunSpec, run_dir: Path):
         model = _network_class(spec)(config, train_data.dataset).to(config["device"])
     if spec.profile.fast_dropout:
         use_rand_dropout(model)
+    trainer_class = Trainer
+    if spec.training_targets == "all-positions":
+        from ..all_positions import AllPositionsLoader, AllPositionsTrainer
+
+        train_data, trainer_class = AllPositionsLoader.from_dataset(config, train_data.dataset), AllPositionsTrainer
     with _isolated_argv_and_cwd(run_dir):
-        trainer = Trainer(config, model)
+        trainer = trainer_class(config, model)
     # RecBole's SummaryWriter holds a path relative to the working directory at construction time; give it an
     # absolute one so tensorboard events land in the run folder whatever the caller's directory is.
     trainer.tensorboard.close()

@@ -76,12 +76,23 @@ class RunSpec:
         return variant_label(self.variant, self.pca_alpha)
 
     @property
+    def training_targets(self) -> str:
+        """How this run trains: the profile's training_targets for a causal backbone, else "prefix" (BERT4Rec keeps
+        its masked training over the prefix rows; a baseline is not trained)."""
+        return self.profile.training_targets if get_backbone(self.backbone).causal else "prefix"
+
+    @property
     def run_id(self) -> str:
         """Hash of everything that changes the run's numbers; of the profile's per-backbone overrides only this
-        backbone and variant's, so adding a backbone to a profile does not invalidate finished runs of others."""
+        backbone and variant's, so adding a backbone to a profile does not invalidate finished runs of others.
+        training_targets enters as this run's effective value, and not at all when "prefix": runs trained on prefix
+        rows keep the ids they had before the setting existed, and a BERT4Rec run is the same run in either mode."""
         spec = asdict(self)
         spec["profile"]["backbone_overrides"] = self.profile.backbone_overrides.get(self.backbone, {}).get(
             self.variant, {})
+        del spec["profile"]["training_targets"]
+        if self.training_targets != "prefix":
+            spec["profile"]["training_targets"] = self.training_targets
         if self.pca_alpha is None:  # runs without PCA keep the ids they had before the field existed
             del spec["pca_alpha"]
         return stable_hash({**spec, "runner_version": RUNNER_VERSION}, 16)

@@ -132,6 +132,7 @@ def train_and_evaluate(spec: RunSpec, reuse: bool = True) -> dict:
         "spec": {**asdict(spec), "profile": spec.profile.as_dict()},
         "recbole_config": {k: config_dict[k] for k in recbole_config_dict(spec, Path(), run_dir)
                            if k not in ("data_path", "checkpoint_dir")},
+        "training_targets": spec.training_targets,  # effective: "prefix" for BERT4Rec whatever the profile says
         "best_epoch": int(max(range(len(history)), key=lambda i: (history[i], -i))) if history else -1,
         "epochs": len(history),
         "valid_history": history,

@@ -7,7 +7,8 @@ import pandas as pd
 from .encoders.registry import ENCODERS, get_encoder
 
 SR_METRICS = ("recall@10", "ndcg@10", "recall@50", "ndcg@50")
-PS_METRICS = ("ndcg@100", "recall@100", "mrr@100", "ndcg@10")
+PS_METRICS = ("ndcg@100", "recall@100", "mrr@100", "ndcg@10",
+              "ndcg@10_condensed", "ndcg@100_condensed", "recall@100_high")  # the last three: shallow judgments
 LEXICAL_NAMES = {"bm25": "BM25 (bm25s)", "bm25-paper": "BM25 (paper's normalisation)"}
 
 

@@ -26,7 +26,7 @@ from ..results import COLUMNS, git_commit, package_versions, write_results
 from ..significance import best_against_each_class
 from . import metrics as search_metrics
 from .bm25 import bm25_top_k
-from .retrieval import PRECISIONS, top_k
+from .retrieval import PRECISIONS, measured_choices, top_k
 from .runfile import read_run, write_run
 
 PAPER_DOMAINS = ("Office_Products", "Sports_and_Outdoors")
@@ -146,7 +146,10 @@ def dense_runs(model: str, ds: SearchDataset, alphas: tuple[float, ...], precisi
 
 def _rows(config: SearchExperimentConfig, ds: SearchDataset, model: str, variant: str, dim: int,
           means: pd.DataFrame, seconds: float, run_path: Path) -> list[dict]:
+    measured = measured_choices().get(int(dim)) if config.precision == "auto" else None  # (choice, seconds)
     settings = json.dumps({"k": K, "precision": config.precision, "dim": int(dim), "run_file": str(run_path),
+                           "scoring_precision": measured[0] if measured else config.precision,
+                           "precision_timings": measured[1] if measured else None,
                            "dataset_report": ds.report, "seconds": round(seconds, 2)}, sort_keys=True, default=str)
     base = {"task": "ps", "dataset": ds.key, "backbone": "-", "variant": variant, "model": model,
             "model_class": model_class(model), "split": "test", "seed": 0, "profile": "-", "best_epoch": -1,

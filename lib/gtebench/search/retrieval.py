@@ -39,7 +39,12 @@ def resolve_scoring_precision(precision: str, device: str, queries: np.ndarray |
                               items: np.ndarray | None = None) -> str:
     """`precision` unless "auto": then bf16 on CUDA (tensor cores) and, on a CPU, the faster of fp32 and bf16 as
     measured on the first block of these queries and items (random unit vectors of dimension 384 where none are
-    given), once per process and dimension (measured_precision)."""
+    given), once per process and dimension (measured_precision).
+
+    Args:
+        precision: "auto", "fp32" or "bf16"; device: "cpu" or a CUDA device.
+        queries, items: the search's vectors (their first block is timed); None: random ones.
+    """
     if precision not in PRECISIONS:
         raise RetrievalError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     if precision != "auto":

@@ -6,6 +6,7 @@ import pytest
 from gtebench.report import (
     README_END,
     README_START,
+    STAND_IN,
     paper_vs_ours,
     report_markdown,
     tidy_results,
@@ -89,3 +90,16 @@ def test_a_cell_that_failed_in_a_run_shows_its_error(tmp_path):
     nv_embed = beauty.loc[beauty["model"] == "nv-embed-v2", "status"]
     assert len(nv_embed) and nv_embed.str.startswith("failed: EncoderError: encoder 'nv-embed-v2' needs").all()
     assert beauty.loc[beauty["model"] == "blair-base", "status"].str.contains("weights").all()  # keeps its reason
+
+
+def test_datasets_outside_the_paper_are_stand_ins_not_paper_cells():
+    rows = [{**_ours("homedepot", "-", variant, model, "ndcg@100", value), "task": "ps", "domain": "All"}
+            for variant, model, value in (("full", "bm25", 0.30), ("full", "minilm-l6", 0.25),
+                                          ("pca80", "minilm-l6", 0.2))]
+    report = paper_vs_ours(pd.DataFrame(rows), failed={})
+    stand_ins = report[report["status"] == STAND_IN]
+    assert len(stand_ins) == 3 and stand_ins["paper"].isna().all() and set(stand_ins["table"]) == {"table2"}
+    assert not (report["status"] == "compared").any()
+    markdown = report_markdown(report)
+    assert "0 of 78 cells of the paper computed here" in markdown  # stand-ins are not counted as paper cells
+    assert "- stand-in **homedepot** (3 cells of ours, not paper cells): best ndcg@100 bm25 30.00" in markdown

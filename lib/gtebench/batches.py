@@ -52,6 +52,21 @@ BATCHES: dict[str, list[NotebookRun]] = {
              "results_file": "sr_amazon2018_scientific.csv", "figure_file": "sr_amazon2018_scientific"},
         ),
     ],
+    # Home Depot product search (../shared/data/homedepot_search): the paper's Table 2 and Figure 1 protocol on a real
+    # 54,667-title catalogue with real queries and shallow human judgments, test queries only; a stand-in for the
+    # paper's ESCI / Amazon-C4 pools, not a paper cell. Every offline model, exact top 100 over the whole pool.
+    "homedepot": [
+        NotebookRun(
+            "table2_product_search.ipynb",
+            {"datasets": ["homedepot"], "models": ["bm25", "bm25-paper", "minilm-l6", "mpnet-base", "tfidf-svd"],
+             "domains": [], "results_file": "ps_homedepot.csv", "figure_file": "ps_homedepot"},
+        ),
+        NotebookRun(
+            "figure1_pca_compression.ipynb",
+            {"datasets": ["homedepot"], "models": ["minilm-l6", "mpnet-base", "tfidf-svd"], "pca_alphas": [0.8, 0.95],
+             "results_file": "ps_pca_homedepot.csv", "figure_file": "figure1_pca_homedepot"},
+        ),
+    ],
     # The paper's full grid; needs the downloads and a GPU (an estimate of the GPU hours prints first).
     "paper": [
         NotebookRun(

@@ -114,6 +114,10 @@ def dataset_sources(key: str, kind: str) -> list[Source]:
         folder = sample_folder()
         find_file(folder, "esci_sample200", (".csv",), f"set {SAMPLE_ENV} or GTEBENCH_SHARED_DATA to its folder")
         return [Source("packaged" if folder == BUNDLED_SAMPLE else "local", str(folder))]
+    if loader == "homedepot":
+        from .data.homedepot import source_files
+
+        return [Source("local", str(source_files()[0].parent))]
     if loader == "esci":
         return _esci_sources(options)
     if loader == "amazon-c4":

@@ -40,6 +40,8 @@ LOCAL_DATA_SIZES: dict[str, dict[str, int]] = {
     "amazon2018-samples/Office_Products": {"items": 3_317, "rows": 10_550},
     "esci-sample200": {"items": 200, "queries": 138},
     "esci-sample200-graded": {"items": 200, "queries": 188},
+    "homedepot": {"items": 54_667, "queries": 1_958},  # test queries with a relevant product
+    "homedepot-binary": {"items": 54_667, "queries": 1_622},
 }
 
 GPU_BF16_PEAK_TFLOPS = 989.0  # H100 SXM dense bf16

@@ -7,7 +7,8 @@ import pandas as pd
 from .encoders.registry import ENCODERS, get_encoder
 
 SR_METRICS = ("recall@10", "ndcg@10", "recall@50", "ndcg@50")
-PS_METRICS = ("ndcg@100", "recall@100", "mrr@100", "ndcg@10")
+PS_METRICS = ("ndcg@100", "recall@100", "mrr@100", "ndcg@10",
+              "ndcg@10_condensed", "ndcg@100_condensed", "recall@100_high")  # the last three: shallow judgments
 LEXICAL_NAMES = {"bm25": "BM25 (bm25s)", "bm25-paper": "BM25 (paper's normalisation)"}
 
 
@@ -102,13 +103,32 @@ def pca_table(frame: pd.DataFrame, metric: str = "ndcg@100") -> pd.DataFrame:
     return renamed.sort_values(["dataset", "model", "dim"]).reset_index(drop=True)
 
 
+def ps_rankings(frame: pd.DataFrame, variant: str = "full") -> pd.DataFrame:
+    """Per dataset, the models best first on each nDCG / recall column the results have (one column per metric,
+    "model (value%)" cells): how far the two views of shallow judgments agree, at a glance."""
+    table = ps_table(frame, variant)
+    metrics = [m for m in ("ndcg@10", "ndcg@100", "ndcg@10_condensed", "ndcg@100_condensed", "recall@100_high")
+               if m in table.columns and table[m].notna().any()]
+    parts = []
+    for dataset, part in table.groupby("dataset"):
+        columns = {m: [f"{r.encoder} ({r[m]:.2f})" for _, r in part.sort_values(m, ascending=False).iterrows()]
+                   for m in metrics}
+        parts.append(pd.DataFrame(columns).assign(dataset=dataset, rank=range(1, len(part) + 1)))
+    return pd.concat(parts, ignore_index=True).set_index(["dataset", "rank"])
+
+
 def describe_ps(frame: pd.DataFrame) -> str:
-    """One sentence per dataset: the best model on nDCG@100, the best lexical one, and the two BM25s."""
+    """One sentence per dataset: the best model on nDCG@100 (and on condensed lists where the judgments are
+    shallow), the best lexical one, and the two BM25s."""
     table = ps_table(frame)
     sentences = []
     for dataset, part in table.groupby("dataset"):
         best = part.iloc[0]
         sentence = f"On {dataset} the best model is {best['encoder']} (nDCG@100 {best['ndcg@100']:.2f}%)"
+        if "ndcg@100_condensed" in part and part["ndcg@100_condensed"].notna().any():
+            top = part.sort_values("ndcg@100_condensed", ascending=False).iloc[0]
+            sentence += (f"; on condensed lists (unjudged products removed) {top['encoder']} "
+                         f"({top['ndcg@100_condensed']:.2f}%)")
         bm25 = part.set_index("model")["ndcg@100"]
         if "bm25" in bm25 and "bm25-paper" in bm25:
             sentence += (f"; a correct BM25 reaches {bm25['bm25']:.2f}% where the paper's normalisation gives "

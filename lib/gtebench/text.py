@@ -102,6 +102,11 @@ def _amazon_ps(record: Mapping) -> str:
     return text.replace("\t", " ")
 
 
+def _title(record: Mapping) -> str:
+    """The title alone, as given (whitespace-trimmed): Home Depot's pool has nothing else."""
+    return str(record.get("title") or "").strip()
+
+
 def _c4_metadata(record: Mapping) -> str:
     """Amazon-C4's pool file already holds the item text (its `metadata` field): used as provided."""
     return str(record.get("metadata") or "")
@@ -141,6 +146,7 @@ RECIPES: dict[str, Recipe] = {
     "movielens": Recipe("movielens", 1, _movielens, "title (year). Genres: g1, g2."),
     "amazon-sr": Recipe("amazon-sr", 1, _amazon_sr, "paper SR: title, features, categories, description (cleaned)"),
     "amazon-ps": Recipe("amazon-ps", 1, _amazon_ps, "paper PS (ESCI pool): title, description (BLaIR cleaning)"),
+    "title": Recipe("title", 1, _title, "the title alone, whitespace-trimmed"),
     "c4-metadata": Recipe("c4-metadata", 1, _c4_metadata, "Amazon-C4 pool: the metadata field as provided"),
     "amazon2018": Recipe("amazon2018", 1, _amazon2018, "SR cleaning over title, brand, categories, description"),
     "steam": Recipe("steam", 1, _steam, "title. Genres: g1, g2. Tags: t1, t2. Developer: d."),

@@ -14,8 +14,8 @@ from ..test_imports import import_graph
 
 CONSUMERS = {"gtebench.data.stats"}
 REGISTRIES = {"gtebench.data", "gtebench.data.registry", "gtebench.data.search"}
-LOADERS = {f"gtebench.data.{name}" for name in ("amazon2018", "amazon2023", "amazon_c4", "custom", "esci", "movielens",
-                                                                       "steam")}
+LOADERS = {f"gtebench.data.{name}" for name in ("amazon2018", "amazon2023", "amazon_c4", "custom", "esci", "homedepot",
+                                                                       "movielens", "steam")}
 SHARED = {f"gtebench.data.{name}" for name in ("amazon2023_sources", "cache", "errors", "files", "recbole_export",
                                                "sequences", "types")}
 LAYERS = CONSUMERS | REGISTRIES | LOADERS | SHARED

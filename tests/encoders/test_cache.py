@@ -87,18 +87,21 @@ def test_a_killed_run_resumes_from_the_last_finished_chunk(monkeypatch):
 
     monkeypatch.setattr(cache, "encode", encode_then_die)
     with pytest.raises(KeyboardInterrupt):
-        embed("minilm-l6", TEXTS, dataset="resume", recipe_hash="r1", chunk_size=4, show_progress=False)
+        embed("minilm-l6", TEXTS, dataset="resume", recipe_hash="r1", chunk_size=4, precision="fp32",
+              show_progress=False)
     folder = cache.paths.home() / "embeddings" / "resume" / "minilm-l6"
     assert not list(folder.glob("*.json")) and len(list(folder.glob("*.parts/part-*.json"))) == 2
     encoded_before = [t for chunk in calls[:2] for t in chunk]
     calls.clear()
-    done = embed("minilm-l6", TEXTS, dataset="resume", recipe_hash="r1", chunk_size=4, show_progress=False)
+    done = embed("minilm-l6", TEXTS, dataset="resume", recipe_hash="r1", chunk_size=4, precision="fp32",
+                 show_progress=False)
     assert len(calls) == 2  # only the two unfinished chunks
     assert not set(encoded_before) & {t for chunk in calls for t in chunk}
     assert np.array_equal(done.vectors, fake_vectors(TEXTS.tolist()))  # rows in input order
     assert done.meta["truncated_texts"] == 4  # one per chunk, the resumed ones included
     assert not list(folder.glob("*.parts"))  # chunks removed once the full file exists
-    assert embed("minilm-l6", TEXTS, dataset="resume", recipe_hash="r1", chunk_size=4, show_progress=False).from_cache
+    assert embed("minilm-l6", TEXTS, dataset="resume", recipe_hash="r1", chunk_size=4, precision="fp32",
+                 show_progress=False).from_cache
 
 
 def test_chunked_and_whole_encodings_agree_with_the_real_model():
@@ -128,8 +131,8 @@ def test_query_and_item_vectors_of_the_same_text_are_kept_apart(monkeypatch):
 
     monkeypatch.setattr(cache, "encode", by_role)
     spec = replace(get_encoder("minilm-l6"), query_prompt="query: ")
-    item = embed(spec, TEXTS, dataset="roles", recipe_hash="r", show_progress=False)
-    query = embed(spec, TEXTS, dataset="roles", recipe_hash="r", role="query", show_progress=False)
+    item = embed(spec, TEXTS, dataset="roles", recipe_hash="r", precision="fp32", show_progress=False)
+    query = embed(spec, TEXTS, dataset="roles", recipe_hash="r", role="query", precision="fp32", show_progress=False)
     assert roles == ["item", "query"] and item.path != query.path
     assert not np.array_equal(item.vectors, query.vectors)
 

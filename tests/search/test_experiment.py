@@ -105,3 +105,40 @@ def test_one_model_that_cannot_load_costs_only_its_own_cells(monkeypatch, tmp_pa
     assert set(frame["model"]) == {"bm25", "tfidf-svd"}
     with pytest.raises(CellsFailed, match="esci-sample200 / kalm"):
         raise_recorded_failures(config.results_file)
+
+
+def test_shallow_judgments_add_condensed_metrics_and_per_query_values(tmp_path, monkeypatch):
+    """A synthetic Home Depot folder: query i ('w<i>') is judged for product i (rated 3) and product i+1 (1)."""
+    names = [f"w{i}" for i in range(20)]
+    (tmp_path / "products.csv").write_text("product_uid,product_title\n" + "".join(
+        f"p{i},{names[i % 20]} tool {i}\n" for i in range(30)))
+    (tmp_path / "train.csv").write_text("id,product_uid,product_title,search_term,relevance\n" + "".join(
+        f"{2 * i},p{i},x,{names[i]},3\n{2 * i + 1},p{i + 1},x,{names[i]},1\n" for i in range(20)))
+    monkeypatch.setenv("GTEBENCH_HOMEDEPOT_DIR", str(tmp_path))
+    config = SearchExperimentConfig.from_params(datasets=["homedepot"], models=["bm25", "bm25-paper"],
+                                                results_file=str(tmp_path / "hd.csv"))
+    frame = experiment.run_search_experiment(config, progress=False)
+    means = frame[frame.model == "bm25"].set_index("metric")["value"]
+    assert set(means.index) >= {"ndcg@10", "ndcg@100", "ndcg@10_condensed", "ndcg@100_condensed", "recall@100_high"}
+    assert means["recall@100_high"] == 1.0  # 'w<i>' retrieves p<i> (and p<i+20>, unjudged)
+    assert means["ndcg@100_condensed"] >= means["ndcg@100"]  # removing unjudged products can only raise it here
+    per_query = pd.read_csv(config.per_query_file)
+    assert list(per_query.columns[:4]) == ["dataset", "model", "variant", "qid"]
+    assert len(per_query) == 2 * 4  # two models x the 4 test queries (20% of 20)
+    assert per_query.groupby("model")["ndcg@100"].mean()["bm25"] == pytest.approx(means["ndcg@100"])
+
+
+def test_paired_tests_in_both_views():
+    from gtebench.data.types import SearchDataset, SearchSpec
+
+    qrels = pd.DataFrame({"qid": ["q1", "q1", "q2", "q2", "q3"], "item_id": ["a", "b", "c", "d", "e"],
+                          "relevance": [2.0, 0.0, 1.0, 2.0, 2.0]})
+    spec = SearchSpec("toy", "toy", "custom", "title", {"shallow_judgments": True, "high_relevance": 2.67})
+    ds = SearchDataset(spec, pd.Series({"q1": "x", "q2": "y", "q3": "z"}), qrels, pd.DataFrame(), pd.Series())
+    runs = {"minilm-l6": {"q1": {"u": 1.0, "a": 0.5}, "q2": {"c": 1.0, "u": 0.9, "d": 0.8}, "q3": {"e": 1.0}},
+            "bm25": {"q1": {"b": 1.0, "a": 0.5}, "q2": {"u": 1.0, "c": 0.9}, "q3": {"u": 1.0}}}
+    standard = experiment.best_generalist_tests(ds, runs)
+    condensed = experiment.best_generalist_tests(ds, runs, "ndcg@100_condensed")
+    assert list(standard["metric"]) == ["ndcg@100"] and list(condensed["metric"]) == ["ndcg@100_condensed"]
+    assert condensed.iloc[0]["mean"] > standard.iloc[0]["mean"]  # minilm's unjudged 'u' no longer costs it
+    assert condensed.iloc[0]["reference"] == "bm25" and 0 < condensed.iloc[0]["p_value"] <= 1

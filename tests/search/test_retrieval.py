@@ -85,16 +85,46 @@ def test_a_zero_query_scores_zero_and_ranks_the_pool_in_order():
     assert np.array_equal(index[1], brute_force_top_k(queries[1:], items, 5)[1][0])
 
 
-def test_auto_precision_takes_bf16_only_where_it_is_native(monkeypatch):
+def test_auto_precision_follows_the_measured_timings_not_the_cpu_flags(monkeypatch):
     from gtebench import hardware
-    from gtebench.search.retrieval import resolve_scoring_precision
+    from gtebench.search import retrieval
 
+    monkeypatch.setattr(retrieval, "_MEASURED", {})
+    queries, items = _vectors(4, 8, 1), _vectors(50, 8, 2)
+    # flags that promise native bf16 (the EPYC of issue 17), but bf16 measured slower: fp32
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx512f", "avx512_bf16", "amx_bf16"}))
+    slow_bf16 = {"fp32": 1.0, "bf16": 1.2}
+    assert retrieval.measured_precision(queries, items, timer=slow_bf16.__getitem__) == "fp32"
+    assert retrieval.measured_choices()[8] == ("fp32", slow_bf16)
+    # measured once per process and dimension: a second timer is not consulted for dimension 8
+    assert retrieval.measured_precision(queries, items, timer=lambda p: 1 / 0) == "fp32"
+    # an AVX2-only CPU where bf16 measured faster: bf16
     monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx2", "fma"}))
-    assert resolve_scoring_precision("auto", "cpu") == "fp32"  # emulated bf16 is ~6x slower than fp32 on AVX2
-    assert resolve_scoring_precision("auto", "cuda") == "bf16"
-    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx512f", "avx512_bf16"}))
-    assert resolve_scoring_precision("auto", "cpu") == "bf16"
-    assert resolve_scoring_precision("fp32", "cuda") == "fp32"  # an explicit choice wins
+    fast_bf16 = {"fp32": 1.0, "bf16": 0.5}
+    assert retrieval.measured_precision(_vectors(4, 16, 3), _vectors(50, 16, 4), timer=fast_bf16.__getitem__) == "bf16"
+    assert retrieval.faster_precision({"fp32": 1.0, "bf16": 1.0}.__getitem__)[0] == "fp32"  # a tie: fp32
+
+
+def test_resolve_scoring_precision_measures_on_the_cpu_only(monkeypatch):
+    from gtebench.search import retrieval
+
+    monkeypatch.setattr(retrieval, "_MEASURED", {})
+    timed = []
+    monkeypatch.setattr(retrieval, "time_block", lambda q, i, p: timed.append((q.shape, i.shape, p)) or
+                        {"fp32": 2.0, "bf16": 1.0}[p])
+    queries, items = _vectors(3, 8, 1), _vectors(20, 8, 2)
+    assert retrieval.resolve_scoring_precision("auto", "cpu", queries, items) == "bf16"
+    assert timed == [((3, 8), (20, 8), "fp32"), ((3, 8), (20, 8), "bf16")]  # the real shape, each precision once
+    assert retrieval.resolve_scoring_precision("auto", "cuda") == "bf16"
+    assert retrieval.resolve_scoring_precision("fp32", "cpu", queries, items) == "fp32"  # an explicit choice wins
+    assert len(timed) == 2
+
+
+def test_the_timed_block_runs_the_whole_search_path():
+    from gtebench.search.retrieval import time_block
+
+    seconds = time_block(_vectors(5, 8, 1), _vectors(300, 8, 2), "bf16", repeats=1)
+    assert 0 < seconds < 10
 
 
 def test_an_explicit_device_gives_the_same_result():

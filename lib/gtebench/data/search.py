@@ -1,7 +1,7 @@
 """Product-search datasets: a small interface of their own, and their registry.
 
     ds = prepare_search("esci")            # or "esci-graded", "esci-judged", "esci-sample200", "amazon-c4",
-                                           # "custom:/path/to/folder"
+                                           # "homedepot" (graded), "homedepot-binary", "custom:/path/to/folder"
     ds.queries        # pd.Series: qid (str) -> query text
     ds.qrels          # pd.DataFrame[qid, item_id, relevance]: relevance > 0 is relevant (1.0 binary; grades allowed)
     ds.items          # pd.DataFrame: the candidate pool, item_id + metadata fields (+ category)
@@ -25,6 +25,7 @@ from .amazon_c4 import load_amazon_c4
 from .custom import custom_search_spec, load_custom_search
 from .errors import DataError
 from .esci import load_esci, load_esci_sample
+from .homedepot import HIGH_RELEVANCE, load_homedepot
 from .types import SearchDataset, SearchSpec
 
 __all__ = ["SEARCH_DATASETS", "SEARCH_LOADERS", "SearchDataset", "SearchSpec", "check_search", "get_search_dataset",
@@ -52,6 +53,9 @@ def check_search(ds: SearchDataset) -> SearchDataset:
     return ds
 
 
+# scored also on condensed lists and by Recall@100 of the products rated >= high_relevance (search.metrics)
+SHALLOW = {"shallow_judgments": True, "high_relevance": HIGH_RELEVANCE}
+
 SEARCH_DATASETS: dict[str, SearchSpec] = {
     "esci": SearchSpec("esci", "ESCI small, US, test: Exact-only binary relevance, the paper's pooled catalogue "
                        "(target + 50 same-category items per pair; unseeded as the original, seed recorded)",
@@ -70,10 +74,25 @@ SEARCH_DATASETS: dict[str, SearchSpec] = {
                                         "esci-sample", "amazon-ps", {"relevance": "graded"}),
     "amazon-c4": SearchSpec("amazon-c4", "Amazon-C4 test queries against the 1,058,417-item pool (BLaIR)",
                             "amazon-c4", "c4-metadata"),
+    # Home Depot (Kaggle 2016): real queries, the whole 54,667-title catalogue as the pool, shallow human
+    # judgments (~6 per query); a seeded 60/20/20 query split, evaluated on test (data/homedepot.py)
+    "homedepot": SearchSpec("homedepot", "Home Depot product search, test queries: graded gains (mean rating - 1) "
+                            "over all 54,667 product titles; shallow judgments", "homedepot", "title",
+                            {"relevance": "graded", "split": "test", **SHALLOW}),
+    "homedepot-binary": SearchSpec("homedepot-binary", "Home Depot, test queries: binary relevance (mean rating >= "
+                                   "2.67) over all product titles", "homedepot", "title",
+                                   {"relevance": "binary", "split": "test", **SHALLOW}),
+    "homedepot-validation": SearchSpec("homedepot-validation", "Home Depot, validation queries (graded), for model "
+                                       "selection", "homedepot", "title",
+                                       {"relevance": "graded", "split": "validation", **SHALLOW}),
+    "homedepot-train": SearchSpec("homedepot-train", "Home Depot, training queries (graded), for fine-tuning; "
+                                  "never for reported numbers", "homedepot", "title",
+                                  {"relevance": "graded", "split": "train", **SHALLOW}),
 }
 
 SEARCH_LOADERS: dict[str, Callable[[SearchSpec], SearchDataset]] = {
     "esci": load_esci, "esci-sample": load_esci_sample, "amazon-c4": load_amazon_c4, "custom": load_custom_search,
+    "homedepot": load_homedepot,
 }
 
 

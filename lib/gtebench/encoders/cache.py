@@ -23,7 +23,7 @@ from ..hardware import resolve_device
 from ..io import read_json, save_npy, sha256_bytes, stable_hash, write_json
 from ..results import package_versions
 from .engine import encode
-from .precision import effective_precision
+from .precision import MEASURED_PRECISIONS, effective_precision, is_measured, measured_precision
 from .registry import EncoderError, EncoderSpec, get_encoder
 from .weights import weights_id
 
@@ -181,11 +181,21 @@ def embed(
     if chunk_size < 1:
         raise EncoderError(f"chunk_size must be positive, got {chunk_size}")
     device = resolve_device(device)
-    resolved = effective_precision(spec, precision, device)
-    key = cache_key(spec, dataset, recipe_hash, role, resolved, texts)
     folder = paths.subdir("embeddings", _safe(dataset), _safe(spec.key))
-    stem = f"{role}-{stable_hash(key, 16)}"
-    npy, sidecar = folder / f"{stem}.npy", folder / f"{stem}.json"
+
+    def files(resolved: str) -> tuple[dict, str, Path, Path]:
+        key = cache_key(spec, dataset, recipe_hash, role, resolved, texts)
+        stem = f"{role}-{stable_hash(key, 16)}"
+        return key, stem, folder / f"{stem}.npy", folder / f"{stem}.json"
+
+    if is_measured(spec, precision, device):
+        # "auto" on a CPU accepts vectors of either precision: reuse (or resume) what is cached, else time both
+        started = [p for p in MEASURED_PRECISIONS
+                   if files(p)[2].is_file() or (folder / f"{files(p)[1]}.parts").is_dir()]
+        resolved = started[0] if started else measured_precision(spec, texts.tolist(), encode_fn=encode)
+    else:
+        resolved = effective_precision(spec, precision, device)
+    key, stem, npy, sidecar = files(resolved)
     ids = [str(i) for i in texts.index]
     if npy.is_file() and sidecar.is_file():
         meta = read_json(sidecar)

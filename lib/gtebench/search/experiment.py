@@ -3,7 +3,9 @@
 For every dataset and model: encode the queries (with the model's query prompt) and the pool (item prompt),
 optionally project both onto d(alpha) principal components (paper section 5), retrieve the top 100 by cosine over
 the whole pool, save the TREC run, and score it with ranx for "All" and each domain. BM25 (ours and the paper's)
-runs on the same texts.
+runs on the same texts. A dataset with shallow judgments (option shallow_judgments, e.g. Home Depot) is also
+scored on condensed lists and by Recall@100 of its highly relevant products (metrics.shallow_metrics), and its
+paired tests are run in both views. Every query's values go to `<results>_per_query.csv`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from ..results import COLUMNS, git_commit, package_versions, write_results
 from ..significance import best_against_each_class
 from . import metrics as search_metrics
 from .bm25 import bm25_settings, bm25_top_k
-from .retrieval import PRECISIONS, top_k
+from .retrieval import PRECISIONS, measured_choices, top_k
 from .runfile import read_run, write_run
 
 PAPER_DOMAINS = ("Office_Products", "Sports_and_Outdoors")
@@ -33,8 +35,9 @@ LEXICAL = {  # search-only models outside the encoder registry: key -> (name, BM
     "bm25-paper": ("BM25 (paper's normalisation)", "paper"),
 }
 K = 100
-SIGNIFICANCE_FRAME = pd.DataFrame(columns=["dataset", "model", "mean", "reference", "reference_class", "reference_mean",
-                                           "queries", "test", "p_value"])
+SIGNIFICANCE_FRAME = pd.DataFrame(columns=["dataset", "metric", "model", "mean", "reference", "reference_class",
+                                           "reference_mean", "queries", "test", "p_value"])
+PER_QUERY_KEYS = ["dataset", "model", "variant", "qid"]
 
 
 class SearchConfigError(ValueError):
@@ -95,6 +98,11 @@ class SearchExperimentConfig:
     def significance_file(self) -> Path:
         return self.results_file.with_name(self.results_file.stem + "_significance.csv")
 
+    @property
+    def per_query_file(self) -> Path:
+        """Every query's metric values per (dataset, model, variant): what the paired tests are computed from."""
+        return self.results_file.with_name(self.results_file.stem + "_per_query.csv")
+
 
 def model_class(model: str) -> str:
     """'lexical' for a lexical model, else the encoder's model class."""
@@ -138,7 +146,10 @@ def dense_runs(model: str, ds: SearchDataset, alphas: tuple[float, ...], precisi
 
 def _rows(config: SearchExperimentConfig, ds: SearchDataset, model: str, variant: str, dim: int,
           means: pd.DataFrame, seconds: float, run_path: Path) -> list[dict]:
+    measured = measured_choices().get(int(dim)) if config.precision == "auto" else None  # (choice, seconds)
     settings = {"k": K, "precision": config.precision, "dim": int(dim), "run_file": str(run_path),
+                "scoring_precision": measured[0] if measured else config.precision,
+                "precision_timings": measured[1] if measured else None,
                 "dataset_report": ds.report, "seconds": round(seconds, 2)}
     if model in LEXICAL:  # the formula, tokeniser and its versions change the numbers: keep them with the row
         settings["bm25"] = bm25_settings(LEXICAL[model][1])
@@ -151,8 +162,18 @@ def _rows(config: SearchExperimentConfig, ds: SearchDataset, model: str, variant
             for domain, row in means.iterrows() for metric, value in row.items()]
 
 
-def _search_model(config, ds: SearchDataset, model: str, progress: bool) -> tuple[list, dict | None]:
-    """Result rows of one (dataset, model) for every PCA level, and its full-dimension run (None: lexical)."""
+def score_run(ds: SearchDataset, run: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Per-query metrics of one run: METRICS, plus SHALLOW_METRICS where the dataset's judgments are shallow."""
+    per_query = search_metrics.per_query_metrics(ds.qrels, run)
+    if ds.spec.options.get("shallow_judgments"):
+        shallow = search_metrics.shallow_metrics(ds.qrels, run, ds.spec.options["high_relevance"])
+        per_query = per_query.merge(shallow, on="qid", how="left")
+    return per_query
+
+
+def _search_model(config, ds: SearchDataset, model: str, progress: bool) -> tuple[list, dict | None, list]:
+    """Result rows of one (dataset, model) for every PCA level, its full-dimension run (None: lexical) and the
+    per-query frames."""
     item_ids = ds.items["item_id"].astype(str).to_numpy()
     qids = ds.queries.index.astype(str).tolist()
     start = time.perf_counter()
@@ -164,7 +185,7 @@ def _search_model(config, ds: SearchDataset, model: str, progress: bool) -> tupl
     else:
         results = dense_runs(model, ds, config.pca_alphas, config.precision)
     seconds = time.perf_counter() - start
-    rows, full = [], None
+    rows, full, per_queries = [], None, []
     for variant, dim, scores, positions in results:
         run_path = config.runs_dir / ds.key.replace("/", "_") / f"{model.replace('/', '_')}-{variant}.trec"
         write_run(run_path, qids, item_ids, positions, scores,
@@ -172,10 +193,11 @@ def _search_model(config, ds: SearchDataset, model: str, progress: bool) -> tupl
         run = read_run(run_path)
         if variant == "full":
             full = run
-        per_query = search_metrics.per_query_metrics(ds.qrels, run)
+        per_query = score_run(ds, run)
         means = search_metrics.domain_means(per_query, ds.query_domain, config.domains)
         rows += _rows(config, ds, model, variant, dim, means, seconds, run_path)
-    return rows, full
+        per_queries.append(per_query.assign(dataset=ds.key, model=model, variant=variant))
+    return rows, full, per_queries
 
 
 def run_search_experiment(config: SearchExperimentConfig, progress: bool = True,
@@ -186,7 +208,7 @@ def run_search_experiment(config: SearchExperimentConfig, progress: bool = True,
     written after each dataset, the failures listed in `<name>_failures.csv`, and CellsFailed raised at the end
     (raise_failures=False: not raised, so a notebook can draw what finished first and raise in its last cell).
     """
-    rows, significance, failures = [], [], []
+    rows, significance, failures, per_query = [], [], [], []
     for key in config.datasets:
         try:
             ds = prepare_search(key)
@@ -196,14 +218,18 @@ def run_search_experiment(config: SearchExperimentConfig, progress: bool = True,
         runs: dict[str, dict] = {}
         for model in config.models:
             try:
-                model_rows, full = _search_model(config, ds, model, progress)
+                model_rows, full, model_per_query = _search_model(config, ds, model, progress)
             except Exception as exc:  # e.g. EncoderError: unmet requirements, missing weights, no API key
                 failures.append(CellFailure.from_exception(ds.key, "search", model, exc))
                 continue
             rows += model_rows
+            per_query += model_per_query
             runs[model] = full
         significance.append(best_generalist_tests(ds, runs))
+        if ds.spec.options.get("shallow_judgments"):
+            significance.append(best_generalist_tests(ds, runs, "ndcg@100_condensed"))
         write_results(pd.DataFrame(rows, columns=COLUMNS), config.results_file)  # what finished survives a crash
+        write_per_query(per_query, config.per_query_file)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     write_results(frame, config.results_file)
     write_failures(failures, config.results_file)
@@ -215,16 +241,31 @@ def run_search_experiment(config: SearchExperimentConfig, progress: bool = True,
     return frame
 
 
-def best_generalist_tests(ds: SearchDataset, runs: dict[str, dict]) -> pd.DataFrame:
-    """ranx's paired t-test on nDCG@100: the best generalist against the best model of each other class."""
+def write_per_query(frames: list[pd.DataFrame], path: Path) -> None:
+    """The per-query values, keys first and metrics in a fixed order, written atomically."""
+    if not frames:
+        return
+    frame = pd.concat(frames, ignore_index=True)
+    metrics = [m for m in (*search_metrics.METRICS, *search_metrics.SHALLOW_METRICS) if m in frame.columns]
+    with atomic_open(path, "w", newline="") as handle:
+        frame[PER_QUERY_KEYS + metrics].to_csv(handle, index=False, float_format="%.6g")
+
+
+def best_generalist_tests(ds: SearchDataset, runs: dict[str, dict], metric: str = "ndcg@100") -> pd.DataFrame:
+    """ranx's paired t-test: the best generalist against the best model of each other class, on nDCG@100 or, for
+    `metric` "ndcg@100_condensed", on nDCG@100 of the condensed runs (unjudged products removed)."""
     if not runs:
         return SIGNIFICANCE_FRAME
+    if metric == "ndcg@100_condensed":
+        runs = {m: search_metrics.condensed_run(r, ds.qrels) for m, r in runs.items()}
+    elif metric != "ndcg@100":
+        raise ValueError(f"paired tests run on 'ndcg@100' or 'ndcg@100_condensed', got {metric!r}")
     scored = {m: search_metrics.per_query_metrics(ds.qrels, r, ("ndcg@100",))["ndcg@100"].mean()
               for m, r in runs.items()}
     rows = []
     for best, reference_class, other in best_against_each_class(scored, {m: model_class(m) for m in runs}):
         test = search_metrics.paired_test(ds.qrels, {best: runs[best], other: runs[other]})
-        rows.append({"dataset": ds.key, "model": best, "mean": scored[best], "reference": other,
+        rows.append({"dataset": ds.key, "metric": metric, "model": best, "mean": scored[best], "reference": other,
                      "reference_class": reference_class, "reference_mean": scored[other],
                      "queries": len(ds.queries), "test": "paired t-test (ranx)", "p_value": test["p_value"].iloc[0]})
     if not rows:

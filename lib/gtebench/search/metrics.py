@@ -1,4 +1,6 @@
-"""Search metrics through ranx: nDCG@100 (the paper's), Recall@100, MRR@100, nDCG@10, per query and per domain.
+"""Search metrics through ranx: nDCG@100 (the paper's), Recall@100, MRR@100, nDCG@10, per query and per domain;
+and, for shallow judgments (Home Depot: ~6 judged products per query), the same nDCGs on condensed lists and the
+Recall@100 of the highly relevant products (shallow_metrics).
 
 ranx stores relevance as integers, so graded ESCI gains (E 1.0, S 0.1, C 0.01) are scaled by 100 before they go
 in; ranx's nDCG uses linear gains (Järvelin and Kekäläinen), and a linear scale leaves nDCG unchanged. Recall and
@@ -11,6 +13,9 @@ import numpy as np
 import pandas as pd
 
 METRICS = ("ndcg@100", "recall@100", "mrr@100", "ndcg@10")
+# condensed: unjudged products removed from each ranking before scoring (Sakai 2007; trec_eval -J); high: Recall@100
+# of the products whose mean rating reaches the dataset's "highly relevant" threshold
+SHALLOW_METRICS = ("ndcg@10_condensed", "ndcg@100_condensed", "recall@100_high")
 GAIN_SCALE = 100  # graded gains 1.0 / 0.1 / 0.01 -> integers 100 / 10 / 1
 
 
@@ -81,3 +86,29 @@ def paired_test(qrels: pd.DataFrame, runs: dict[str, dict[str, dict[str, float]]
             rows.append({"model": a, "reference": b, "metric": metric, "test": test,
                          "p_value": float(report.comparisons[a, b][metric]["p_value"])})
     return pd.DataFrame(rows)
+
+
+def condensed_run(run: dict[str, dict[str, float]], qrels: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """The run with every product not judged for its query removed (judged irrelevant ones stay): an unjudged
+    product is unknown, not irrelevant, so the condensed list ranks only what the judges saw. The retrieved top k
+    is condensed, so a judged product the model ranked below k still counts as not retrieved."""
+    judged: dict[str, set[str]] = {}
+    for qid, item in zip(qrels["qid"].astype(str), qrels["item_id"].astype(str)):
+        judged.setdefault(qid, set()).add(item)
+    return {q: {i: s for i, s in items.items() if i in judged.get(q, ())} for q, items in run.items()}
+
+
+def shallow_metrics(qrels: pd.DataFrame, run: dict[str, dict[str, float]], high_relevance: float) -> pd.DataFrame:
+    """SHALLOW_METRICS per judged query: nDCG@10 and @100 of the condensed run (graded gains), and Recall@100 of
+    the products whose `judged_relevance` (the raw mean rating) is >= high_relevance, NaN for a query with none
+    (so means are over the queries that have one)."""
+    if "judged_relevance" not in qrels.columns:
+        raise ValueError("shallow_metrics needs qrels with a judged_relevance column (the raw rating), as the Home "
+                         "Depot loader writes; this dataset's qrels have " + str(list(qrels.columns)))
+    condensed = per_query_metrics(qrels, condensed_run(run, qrels), ("ndcg@10", "ndcg@100"))
+    frame = condensed.rename(columns={"ndcg@10": "ndcg@10_condensed", "ndcg@100": "ndcg@100_condensed"})
+    high = qrels[qrels["judged_relevance"] >= high_relevance - 1e-9].assign(relevance=1.0)
+    if high.empty:
+        return frame.assign(**{"recall@100_high": np.nan})
+    recall = per_query_metrics(high, run, ("recall@100",)).rename(columns={"recall@100": "recall@100_high"})
+    return frame.merge(recall, on="qid", how="left")

@@ -7,33 +7,97 @@ ties included (equal scores rank by item position), which the tests check.
 The fast path (`precision="bf16"`) scores each chunk with bf16 inputs, which a GPU or a CPU with native bf16 dot
 products (AVX-512 BF16, AMX) runs about three times as fast as an fp32 matmul, and scores in fp32 only the
 (query, item) pairs that could still enter the top k, using a rigorous bound on the bf16 error (see `top_k`). The
-result is the fp32 top k, not an approximation. `precision="auto"` takes bf16 where it is native and fp32
-elsewhere (an AVX2-only CPU emulates bf16 at a sixth of its fp32 speed). Scoring runs on the GPU when there is one.
+result is the fp32 top k, not an approximation. `precision="auto"` takes bf16 on a GPU; on a CPU it times both
+once per process and vector dimension on one block of the search's shape and takes the faster (measured_precision):
+CPU flags do not predict it (an AVX-512 BF16 EPYC without AMX ran the bf16 path slower than fp32, an AVX2-only CPU
+emulates bf16 at a sixth of its fp32 speed). Scoring runs on the GPU when there is one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 
 import numpy as np
 
-from ..hardware import cpu_has_bf16_dot, fp32_matmul_rates, resolve_device
+from ..hardware import fp32_matmul_rates, resolve_device
 
 PRECISIONS = ("auto", "fp32", "bf16")
+log = logging.getLogger(__name__)
 
 
 class RetrievalError(ValueError):
     pass
 
 
-def resolve_scoring_precision(precision: str, device: str) -> str:
-    """`precision` unless "auto": then bf16 on CUDA and on CPUs with native bf16 dot products, fp32 elsewhere."""
+TIMING_BLOCK = (256, 8192)  # queries x items timed: a slice of a real (2,048 x 65,536) scoring step
+_MEASURED: dict[int, tuple[str, dict[str, float]]] = {}  # dimension -> (choice, seconds per precision)
+
+
+def resolve_scoring_precision(precision: str, device: str, queries: np.ndarray | None = None,
+                              items: np.ndarray | None = None) -> str:
+    """`precision` unless "auto": then bf16 on CUDA (tensor cores) and, on a CPU, the faster of fp32 and bf16 as
+    measured on the first block of these queries and items (random unit vectors of dimension 384 where none are
+    given), once per process and dimension (measured_precision).
+
+    Args:
+        precision: "auto", "fp32" or "bf16"; device: "cpu" or a CUDA device.
+        queries, items: the search's vectors (their first block is timed); None: random ones.
+    """
     if precision not in PRECISIONS:
         raise RetrievalError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     if precision != "auto":
         return precision
-    return "bf16" if device.startswith("cuda") or cpu_has_bf16_dot() else "fp32"
+    if device.startswith("cuda"):
+        return "bf16"
+    if queries is None or items is None:
+        rng = np.random.default_rng(0)
+        queries, items = (rng.standard_normal((n, 384), dtype=np.float32) for n in TIMING_BLOCK)
+    return measured_precision(queries, items)
+
+
+def time_block(queries: np.ndarray, items: np.ndarray, precision: str, repeats: int = 2) -> float:
+    """Seconds (best of `repeats`, after a warm-up) of top_k on the CPU at `precision` over the first TIMING_BLOCK
+    of queries and items, in two item chunks so that the second runs as every later chunk does (a running top k,
+    the exact re-scoring band): the whole path, not the matmul alone."""
+    import time
+
+    q, i = queries[: TIMING_BLOCK[0]], np.asarray(items[: TIMING_BLOCK[1]])
+    k = min(100, max(1, len(i) // 2))
+
+    def run():
+        top_k(q, i, k, precision=precision, device="cpu", item_chunk=max(k, (len(i) + 1) // 2))
+
+    run()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def faster_precision(timer) -> tuple[str, dict[str, float]]:
+    """The precision that `timer(precision)` (seconds) measures faster, fp32 on a tie, and the timings."""
+    timings = {p: float(timer(p)) for p in ("fp32", "bf16")}
+    return ("bf16" if timings["bf16"] < timings["fp32"] else "fp32"), timings
+
+
+def measured_precision(queries: np.ndarray, items: np.ndarray, timer=None) -> str:
+    """The faster rough-scoring precision for vectors of this dimension: measured on the first block of `queries`
+    and `items` once per process and dimension (a few seconds on 2 cores), then reused. `timer(precision)`
+    replaces time_block (tests inject one)."""
+    dim = queries.shape[1]
+    if dim not in _MEASURED:
+        _MEASURED[dim] = faster_precision(timer or (lambda p: time_block(queries, items, p)))
+        log.info("rough scoring precision for dimension %d: %s (seconds per block: %s)", dim, *_MEASURED[dim])
+    return _MEASURED[dim][0]
+
+
+def measured_choices() -> dict[int, tuple[str, dict[str, float]]]:
+    """What this process measured so far: dimension -> (choice, seconds per precision), for run records."""
+    return dict(_MEASURED)
 
 
 def _unit_rows(block: np.ndarray, what: str, device: str = "cpu"):
@@ -155,9 +219,9 @@ def top_k(queries: np.ndarray, items: np.ndarray, k: int = 100, *, precision: st
     from tqdm.auto import tqdm
 
     device = resolve_device(device)
-    precision = resolve_scoring_precision(precision, device)
     if queries.ndim != 2 or items.ndim != 2:
         raise RetrievalError(f"queries and items must be 2-d arrays, got shapes {queries.shape} and {items.shape}")
+    precision = resolve_scoring_precision(precision, device, queries, items)
     if queries.shape[1] != items.shape[1]:
         raise RetrievalError(f"query vectors have {queries.shape[1]} dimensions but item vectors {items.shape[1]}: "
                              f"encode both with the same model (and the same PCA projection)")

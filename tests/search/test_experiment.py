@@ -70,6 +70,15 @@ def test_a_real_run_on_the_esci_sample(tmp_path):
     bm25 = {json.loads(c)["bm25"]["tokenizer"] for c in frame[frame.model == "bm25-paper"]["config"]}
     assert bm25 == {"nltk-paper"}  # the tokeniser (and its versions) stay with the numbers it made
     assert all("bm25" not in json.loads(c) for c in frame[frame.model == "tfidf-svd"]["config"])
+    # the saved runs and qrels, rescored by ranx from disk (its own parsers, its own tie-break), give every number
+    from ranx import Qrels, Run, evaluate
+
+    qrels = Qrels.from_file(str(config.runs_dir / "esci-sample200" / "qrels.txt"))
+    for (model, variant), value in ndcg.items():
+        run = Run.from_file(str(config.runs_dir / "esci-sample200" / f"{model}-{variant}.trec"))
+        assert evaluate(qrels, run, "ndcg@100", make_comparable=True) == pytest.approx(value, abs=1e-12), model
+        scores = read_run(config.runs_dir / "esci-sample200" / f"{model}-{variant}.trec")
+        assert all(len(set(items.values())) == len(items) for items in scores.values())  # no tie for a reader
 
 
 def test_one_model_that_cannot_load_costs_only_its_own_cells(monkeypatch, tmp_path):

@@ -27,7 +27,7 @@ from ..significance import best_against_each_class
 from . import metrics as search_metrics
 from .bm25 import bm25_settings, bm25_top_k
 from .retrieval import PRECISIONS, measured_choices, top_k
-from .runfile import read_run, write_run
+from .runfile import read_run, write_qrels, write_run
 
 PAPER_DOMAINS = ("Office_Products", "Sports_and_Outdoors")
 LEXICAL = {  # search-only models outside the encoder registry: key -> (name, BM25 formula)
@@ -162,6 +162,11 @@ def _rows(config: SearchExperimentConfig, ds: SearchDataset, model: str, variant
             for domain, row in means.iterrows() for metric, value in row.items()]
 
 
+def qrels_path(config: SearchExperimentConfig, ds: SearchDataset) -> Path:
+    """The dataset's qrels in TREC format, in the folder of its run files."""
+    return config.runs_dir / ds.key.replace("/", "_") / "qrels.txt"
+
+
 def score_run(ds: SearchDataset, run: dict[str, dict[str, float]]) -> pd.DataFrame:
     """Per-query metrics of one run: METRICS, plus SHALLOW_METRICS where the dataset's judgments are shallow."""
     per_query = search_metrics.per_query_metrics(ds.qrels, run)
@@ -215,6 +220,7 @@ def run_search_experiment(config: SearchExperimentConfig, progress: bool = True,
         except Exception as exc:  # every model of this dataset fails with it; the other datasets go on
             failures += [CellFailure.from_exception(key, "prepare", model, exc) for model in config.models]
             continue
+        write_qrels(qrels_path(config, ds), search_metrics.scaled_gains(ds.qrels))  # beside the runs, for other tools
         runs: dict[str, dict] = {}
         for model in config.models:
             try:

@@ -19,19 +19,24 @@ SHALLOW_METRICS = ("ndcg@10_condensed", "ndcg@100_condensed", "recall@100_high")
 GAIN_SCALE = 100  # graded gains 1.0 / 0.1 / 0.01 -> integers 100 / 10 / 1
 
 
-def ranx_qrels(qrels: pd.DataFrame):
-    """ranx Qrels from rows (qid, item_id, relevance > 0); relevance scaled to integers (GAIN_SCALE)."""
-    from ranx import Qrels
-
+def scaled_gains(qrels: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """qid -> {item_id: gain} of the rows with relevance > 0, gains scaled to integers (GAIN_SCALE)."""
     positive = qrels[qrels["relevance"] > 0]
     scaled = np.rint(positive["relevance"].to_numpy(dtype=float) * GAIN_SCALE).astype(int)
     if (scaled < 1).any():
         raise ValueError(f"relevance gains below {1 / GAIN_SCALE} cannot be represented; "
                          f"got {positive['relevance'].min()}")
-    table = {}
+    table: dict[str, dict[str, int]] = {}
     for qid, item, gain in zip(positive["qid"].astype(str), positive["item_id"].astype(str), scaled):
         table.setdefault(qid, {})[item] = int(gain)
-    return Qrels.from_dict(table)
+    return table
+
+
+def ranx_qrels(qrels: pd.DataFrame):
+    """ranx Qrels from rows (qid, item_id, relevance > 0); relevance scaled to integers (GAIN_SCALE)."""
+    from ranx import Qrels
+
+    return Qrels.from_dict(scaled_gains(qrels))
 
 
 def ranx_run(run: dict[str, dict[str, float]], name: str):

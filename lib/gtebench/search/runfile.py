@@ -1,4 +1,11 @@
-"""TREC run files (`qid Q0 item_id rank score tag`), the format trec_eval, ranx and pyserini read."""
+"""TREC run files (`qid Q0 item_id rank score tag`) and qrels (`qid 0 item_id gain`), the formats trec_eval, ranx and
+pyserini read.
+
+A run is written in the order the library ranked it, with scores that strictly decrease down each query's list:
+the computed score at full (float64) precision, and where two scores tie (BM25 gives identical texts identical
+scores) the lower-ranked one is moved down by the smallest float64 step. A reader that sorts by score, whatever
+its tie-break, then sees the library's ranking, so a recomputation from the files gives the reported numbers.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +35,30 @@ def write_run(path: str | Path, qids, item_ids, positions: np.ndarray, scores: n
     item_ids = np.asarray(item_ids, dtype=object)
     with atomic_open(path, "w", encoding="utf-8") as handle:
         for qid, row, row_scores in zip(qids, positions, scores):
-            for rank, (position, score) in enumerate(zip(row, row_scores), 1):
-                handle.write(f"{qid} Q0 {item_ids[position]} {rank} {float(score):.7g} {tag}\n")
+            for rank, (position, score) in enumerate(zip(row, strictly_decreasing(row_scores)), 1):
+                handle.write(f"{qid} Q0 {item_ids[position]} {rank} {score!r} {tag}\n")
+    return Path(path)
+
+
+def strictly_decreasing(scores: np.ndarray) -> list[float]:
+    """One ranked list's scores as float64, each tie (or inversion) moved just below the score ranked above it."""
+    out = [float(s) for s in np.asarray(scores, dtype=np.float64)]
+    for rank in range(1, len(out)):
+        if out[rank] >= out[rank - 1]:
+            out[rank] = float(np.nextafter(out[rank - 1], -np.inf))
+    return out
+
+
+def write_qrels(path: str | Path, table: dict[str, dict[str, int]]) -> Path:
+    """TREC qrels `qid 0 item_id gain`, one line per judged item with a positive integer gain, written atomically.
+
+    `table` is what the metrics give ranx (gtebench.search.metrics.ranx_qrels: graded gains scaled to integers), so
+    ranx or trec_eval reading this file and the run files beside it recompute the reported numbers.
+    """
+    with atomic_open(path, "w", encoding="utf-8") as handle:
+        for qid, items in table.items():
+            for item, gain in items.items():
+                handle.write(f"{qid} 0 {item} {int(gain)}\n")
     return Path(path)
 
 

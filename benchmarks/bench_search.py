@@ -11,7 +11,11 @@ over its seconds against the fastest fp32 matmul in this process (torch's MKL or
 same run on one block of the same shape): the bound on what any fp32 search can gain over FAISS here. Where a GPU
 is present, the same search runs on it too (bf16 rough scoring, exact fp32 top 100), against the same FAISS CPU run.
 
+With --real DATASET[:MODEL] (e.g. homedepot:minilm-l6) the pool and queries are instead that dataset's real
+cached embeddings (encoded first if the cache lacks them), all of its test queries, and --sizes is ignored.
+
     python benchmarks/bench_search.py [--sizes 10000 100000 1000000] [--queries 1000] [--dim 384] [--threads 2]
+    python benchmarks/bench_search.py --real homedepot:minilm-l6
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ def main() -> None:
     import faiss
 
     from gtebench.hardware import fp32_matmul_rates
-    from gtebench.search.retrieval import resolve_scoring_precision, top_k
+    from gtebench.search.retrieval import resolve_scoring_precision
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -69,49 +73,78 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=100)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--real", default="", help="DATASET[:MODEL]: real cached embeddings instead of generated")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     faiss.omp_set_num_threads(args.threads)
-    queries = unit_vectors(args.queries, args.dim, seed=1)
-    print(f"GENERATED unit vectors, dim {args.dim}, {args.queries} queries, top {args.k}, {args.threads} thread(s), "
-          f"best of {args.repeats}; torch {torch.__version__}, faiss {faiss.__version__}")
-    matmul_peak = max(fp32_matmul_rates(min(args.queries, 2048), args.dim, 65_536).values())
+    if args.real:
+        pools = [real_pool(args.real)]
+        queries = pools[0][2]
+        label = f"REAL embeddings {args.real}, dim {queries.shape[1]}, {len(queries)} queries"
+    else:
+        queries = unit_vectors(args.queries, args.dim, seed=1)
+        pools = [(f"{size:,}", size, queries) for size in args.sizes]
+        label = f"GENERATED unit vectors, dim {args.dim}, {args.queries} queries"
+    dim = queries.shape[1]
+    print(f"{label}, top {args.k}, {args.threads} thread(s), best of {args.repeats}; torch {torch.__version__}, "
+          f"faiss {faiss.__version__}")
+    matmul_peak = max(fp32_matmul_rates(min(len(queries), 2048), dim, 65_536).values())
     # "auto" times fp32 and bf16 on a block of this shape and takes the faster (search.retrieval.measured_precision)
-    auto = resolve_scoring_precision("auto", "cpu", queries, unit_vectors(8192, args.dim, seed=3))
+    sample = pools[0][1][:8192] if args.real else unit_vectors(8192, dim, seed=3)
+    auto = resolve_scoring_precision("auto", "cpu", queries, sample)
     precisions = [auto] + (["fp32"] if auto != "fp32" else [])
     print(f"{'items':>10} {'FAISS q/s':>10} " + " ".join(f"{'ours ' + p + ' q/s':>14} {'ratio':>6}" for p in precisions)
           + f" {'same top-k':>10} {'peak RSS':>9}")
-    for size in args.sizes:
-        items = unit_vectors(size, args.dim, seed=2)
-        index = faiss.IndexFlatIP(args.dim)
-        index.add(items)
-        faiss_s, (faiss_scores, faiss_index) = best_of(args.repeats, lambda: index.search(queries, args.k))
-        timings, results = {}, {}
-        for precision in precisions:
-            timings[precision], results[precision] = best_of(
-                args.repeats, lambda: top_k(queries, items, args.k, precision=precision, device="cpu"))
-        first_scores, first_index = results[precisions[0]]
-        same = agreement(first_index, first_scores, faiss_index, faiss_scores)
-        for precision in precisions[1:]:
-            same_top_k = np.array_equal(results[precision][1], first_index)
-            assert same_top_k, "every rough precision gives the same exact top k"
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        n = args.queries
-        print(f"{size:>10,} {n / faiss_s:>10,.0f} " + " ".join(
-            f"{n / timings[p]:>14,.0f} {faiss_s / timings[p]:>5.2f}x" for p in precisions)
-            + f" {same:>10.2%} {peak:>7,.0f} MiB", flush=True)
-        achieved = 2 * n * size * args.dim / faiss_s / 1e9
-        print(f"{'':>10} roofline: FAISS scores at {achieved:.0f} GFLOP/s, "
-              f"{achieved / matmul_peak:.0%} of the fastest fp32 "
-              f"matmul here ({matmul_peak:.0f} GFLOP/s): no fp32 search can be more than {matmul_peak / achieved:.2f}x "
-              f"faster", flush=True)
-        if torch.cuda.is_available():  # the same search on the GPU (bf16 rough scoring), against the same FAISS CPU run
-            gpu_s, (gpu_scores, gpu_index) = best_of(args.repeats, lambda: gpu_top_k(queries, items, args.k))
-            print(f"{'':>10} GPU ({torch.cuda.get_device_name()}): {n / gpu_s:,.0f} q/s, "
-                  f"{faiss_s / gpu_s:.2f}x FAISS CPU, "
-                  f"same top-k {agreement(gpu_index, gpu_scores, faiss_index, faiss_scores):.2%}, "
-                  f"peak GPU memory {torch.cuda.max_memory_allocated() / 2**20:,.0f} MiB", flush=True)
-        index = items = None  # frees both before the next size; the lambdas share these names, so no del
+    for name, pool, queries in pools:
+        items = pool if args.real else unit_vectors(pool, dim, seed=2)
+        compare(name, queries, items, precisions, args, matmul_peak)
+        items = None  # frees the pool before the next size
+
+
+def real_pool(spec: str) -> tuple[str, np.ndarray, np.ndarray]:
+    """(name, item vectors, query vectors) of a search dataset's cached embeddings, float32 and L2-normalised."""
+    from gtebench.data.search import prepare_search
+    from gtebench.search.experiment import encode_search_texts
+
+    dataset, _, model = spec.partition(":")
+    ds = prepare_search(dataset)
+    model = model or "minilm-l6"
+    items, queries = (np.ascontiguousarray(encode_search_texts(model, ds, role).vectors, dtype=np.float32)
+                      for role in ("item", "query"))
+    return f"{len(items):,} real", items, queries
+
+
+def compare(name: str, queries: np.ndarray, items: np.ndarray, precisions: list[str], args, matmul_peak: float):
+    """One pool: FAISS against ours at each precision; prints q/s, ratios, agreement, roofline (and the GPU)."""
+    import faiss
+
+    from gtebench.search.retrieval import top_k
+
+    index = faiss.IndexFlatIP(items.shape[1])
+    index.add(items)
+    faiss_s, (faiss_scores, faiss_index) = best_of(args.repeats, lambda: index.search(queries, args.k))
+    timings, results = {}, {}
+    for precision in precisions:
+        timings[precision], results[precision] = best_of(
+            args.repeats, lambda: top_k(queries, items, args.k, precision=precision, device="cpu"))
+    first_scores, first_index = results[precisions[0]]
+    same = agreement(first_index, first_scores, faiss_index, faiss_scores)
+    for precision in precisions[1:]:
+        assert np.array_equal(results[precision][1], first_index), "every rough precision gives the same exact top k"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    n = len(queries)
+    print(f"{name:>10} {n / faiss_s:>10,.0f} " + " ".join(
+        f"{n / timings[p]:>14,.0f} {faiss_s / timings[p]:>5.2f}x" for p in precisions)
+        + f" {same:>10.2%} {peak:>7,.0f} MiB", flush=True)
+    achieved = 2 * n * len(items) * items.shape[1] / faiss_s / 1e9
+    print(f"{'':>10} roofline: FAISS scores at {achieved:.0f} GFLOP/s, {achieved / matmul_peak:.0%} of the fastest "
+          f"fp32 matmul here ({matmul_peak:.0f} GFLOP/s): no fp32 search can be more than "
+          f"{matmul_peak / achieved:.2f}x faster", flush=True)
+    if torch.cuda.is_available():  # the same search on the GPU (bf16 rough scoring), against the same FAISS CPU run
+        gpu_s, (gpu_scores, gpu_index) = best_of(args.repeats, lambda: gpu_top_k(queries, items, args.k))
+        print(f"{'':>10} GPU ({torch.cuda.get_device_name()}): {n / gpu_s:,.0f} q/s, {faiss_s / gpu_s:.2f}x FAISS CPU, "
+              f"same top-k {agreement(gpu_index, gpu_scores, faiss_index, faiss_scores):.2%}, "
+              f"peak GPU memory {torch.cuda.max_memory_allocated() / 2**20:,.0f} MiB", flush=True)
 
 
 if __name__ == "__main__":

@@ -52,3 +52,12 @@ def figures_dir() -> Path:
     path = checkout / "figures" if checkout is not None else home() / "figures"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def for_record(path: Path) -> str:
+    """A path as results record it: relative to the checkout when inside it (results stay valid in any clone)."""
+    checkout = repo_root()
+    path = Path(path).resolve()
+    if checkout is not None and path.is_relative_to(checkout):
+        return str(path.relative_to(checkout))
+    return str(path)

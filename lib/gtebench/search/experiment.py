@@ -114,7 +114,8 @@ def variant_name(alpha: float | None) -> str:
     return "full" if alpha is None else f"pca{round(alpha * 100)}"
 
 
-def _encode(model: str, ds: SearchDataset, role: str):
+def encode_search_texts(model: str, ds: SearchDataset, role: str):
+    """The cached embedding of the pool (role "item") or the queries (role "query") of a search dataset."""
     from ..encoders.cache import embed
     from ..text import get_recipe
 
@@ -132,8 +133,8 @@ def dense_runs(model: str, ds: SearchDataset, alphas: tuple[float, ...], precisi
     """
     from ..encoders import pca
 
-    items = _encode(model, ds, "item").vectors
-    queries = _encode(model, ds, "query").vectors
+    items = encode_search_texts(model, ds, "item").vectors
+    queries = encode_search_texts(model, ds, "query").vectors
     out = [("full", items.shape[1], *top_k(queries, items, K, precision=precision))]
     if alphas:
         fitted = pca.fit(items)
@@ -147,7 +148,7 @@ def dense_runs(model: str, ds: SearchDataset, alphas: tuple[float, ...], precisi
 def _rows(config: SearchExperimentConfig, ds: SearchDataset, model: str, variant: str, dim: int,
           means: pd.DataFrame, seconds: float, run_path: Path) -> list[dict]:
     measured = measured_choices().get(int(dim)) if config.precision == "auto" else None  # (choice, seconds)
-    settings = {"k": K, "precision": config.precision, "dim": int(dim), "run_file": str(run_path),
+    settings = {"k": K, "precision": config.precision, "dim": int(dim), "run_file": paths.for_record(run_path),
                 "scoring_precision": measured[0] if measured else config.precision,
                 "precision_timings": measured[1] if measured else None,
                 "dataset_report": ds.report, "seconds": round(seconds, 2)}

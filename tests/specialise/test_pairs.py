@@ -8,7 +8,8 @@ import pytest
 
 from gtebench.data.errors import DataError
 from gtebench.data.files import shared_data_root
-from gtebench.specialise.pairs import clean, next_item_pairs, pairs_file, review_item_pairs
+from gtebench.data.search import prepare_search
+from gtebench.specialise.pairs import clean, next_item_pairs, pairs_file, query_product_pairs, review_item_pairs
 
 LONG = "a review long enough to pass BLaIR's thirty-character filter"
 
@@ -93,3 +94,42 @@ def test_the_real_review_sets_give_the_counted_pairs():
     labels = pairs.frame["positive"].str.contains(r": (?:Books|DVD|Electronics|Kitchen & Housewares)(?::|$)")
     assert not labels.any()
     assert (pairs.frame["anchor"].str.len() > 30).all() and (pairs.frame["positive"].str.len() > 30).all()
+
+
+def _homedepot_folder(folder, queries=30):
+    """Query 'w<i>' judged for product i (rated 3, 'good <i>') and product i+1 (rated 1); even queries also for
+    product i+2 (rated 2.33, neither positive nor hard negative)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "products.csv").write_text("product_uid,product_title\n" + "".join(
+        f"p{i},title {i}\n" for i in range(queries + 2)))
+    rows = []
+    for i in range(queries):
+        rows += [(f"p{i}", f"w{i}", 3), (f"p{i + 1}", f"w{i}", 1)] + ([(f"p{i + 2}", f"w{i}", 2.33)] if i % 2 else [])
+    (folder / "train.csv").write_text("id,product_uid,product_title,search_term,relevance\n" + "".join(
+        f"{n},{p},x,{q},{r}\n" for n, (p, q, r) in enumerate(rows)))
+    return folder
+
+
+def test_query_pairs_come_from_training_queries_only_with_their_hard_negative(tmp_path, monkeypatch):
+    monkeypatch.setenv("GTEBENCH_HOMEDEPOT_DIR", str(_homedepot_folder(tmp_path / "hd")))
+    pairs = query_product_pairs("homedepot-train")
+    held_out = set(prepare_search("homedepot").queries) | set(prepare_search("homedepot-validation").queries)
+    train = set(prepare_search("homedepot-train").queries)
+    assert held_out and not held_out & set(pairs.frame["anchor"])  # a builder reading every split would fail here
+    assert set(pairs.frame["anchor"]) == train and len(pairs.frame) == len(train)
+    for anchor, positive, negative in pairs.frame.values:
+        i = int(anchor[1:])
+        assert (positive, negative) == (f"title {i}", f"title {i + 1}")  # rated 3 / the lowest-rated (1)
+    assert pairs.report["positives_without_hard_negative"] == 0 and pairs.report["pairs"] == len(train)
+    with pytest.raises(DataError, match="'test' split: query pairs come from a training split only"):
+        query_product_pairs("homedepot")
+
+
+@pytest.mark.skipif(not (shared_data_root() / "homedepot_search").is_dir(),
+                    reason="the real Home Depot folder (../shared/data/homedepot_search) is not on this machine")
+def test_the_real_home_depot_training_queries_give_the_counted_triplets():
+    pairs = query_product_pairs()
+    report = pairs.report
+    assert report["pairs"] == len(pairs.frame) == report["positives"] - report["positives_without_hard_negative"]
+    assert report["pairs"] > 10_000 and pairs.frame.notna().all().all()
+    assert not set(pairs.frame["anchor"]) & set(prepare_search("homedepot").queries)  # no test query is trained on

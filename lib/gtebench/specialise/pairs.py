@@ -170,3 +170,38 @@ def pairs_file(path: str | Path) -> Pairs:
         raise DataError(f"{path}: {len(bad)} row(s) with an empty anchor or positive, first at data row "
                         f"{int(bad[0]) + 1}: fill or remove them")
     return Pairs(frame.reset_index(drop=True), {"file": str(path), "pairs": len(frame)})
+
+
+def query_product_pairs(dataset: str = "homedepot-train", high: float = 2.67, low: float = 2.0) -> Pairs:
+    """(query, product judged relevant, hard negative) triplets from a search dataset's training queries.
+
+    For each query of `dataset` (a training split: its queries are never evaluated), every product whose mean
+    rating reaches `high` is a positive, and the query's lowest-rated judged product, when its rating is at most
+    `low`, is the hard negative of each of its positives (shown by the shop for that query and judged poor).
+    Positives of queries without such a product are counted and left out: sentence-transformers' loss takes one
+    column layout for the whole set, and a random negative would only repeat the in-batch ones.
+    """
+    from ..data.search import prepare_search
+
+    ds = prepare_search(dataset)
+    if ds.spec.options.get("split", "test") != "train":
+        raise DataError(f"{dataset!r} is the {ds.spec.options.get('split', 'test')!r} split: query pairs come "
+                        f"from a training split only (e.g. 'homedepot-train'), never from evaluated queries")
+    qrels = ds.qrels.assign(qid=ds.qrels["qid"].astype(str), item_id=ds.qrels["item_id"].astype(str))
+    titles = ds.items.assign(item_id=ds.items["item_id"].astype(str)).set_index("item_id")["title"]
+    rating = qrels["judged_relevance"]
+    lowest = qrels.loc[qrels.groupby("qid")["judged_relevance"].idxmin()].set_index("qid")
+    lowest = lowest[lowest["judged_relevance"] <= low]["item_id"]
+    positives = qrels[rating >= high]
+    has_negative = positives["qid"].isin(lowest.index)
+    kept = positives[has_negative]
+    queries = ds.queries.copy()
+    queries.index = queries.index.astype(str)
+    frame = pd.DataFrame({"anchor": queries.reindex(kept["qid"]).to_numpy(),
+                          "positive": titles.reindex(kept["item_id"]).to_numpy(),
+                          "negative": titles.reindex(lowest.reindex(kept["qid"])).to_numpy()})
+    return Pairs(frame.reset_index(drop=True), {
+        "dataset": dataset, "split": "train", "queries": len(ds.queries), "judgments": len(qrels),
+        "positives": len(positives), "high": high, "low": low,
+        "queries_with_hard_negative": int(len(lowest)),
+        "positives_without_hard_negative": int((~has_negative).sum()), "pairs": len(frame)})

@@ -80,6 +80,12 @@ RECIPES: dict[str, Recipe] = {
         max_pairs=6_400,
         description="an item's text against the next item's text in a user's training sequence (Amazon 2018 "
         "Scientific), the signal of recommendation-specific text pretraining; a seeded sample of the pairs"),
+    "search-queries": Recipe(
+        key="search-queries", kind="task", builder="query_product_pairs",
+        options=(("dataset", "homedepot-train"), ("high", 2.67), ("low", 2.0)),
+        in_domain=("homedepot", "homedepot-binary"), max_pairs=6_400,
+        description="a customer's query against a product judged relevant (mean rating >= 2.67), with the query's "
+        "lowest-rated judged product (<= 2.0) as hard negative, from the Home Depot training queries only"),
 }
 PAIRS_RECIPE = "pairs:"  # `pairs:<file>`: any pairs file (pairs.PAIRS_FORMAT) with the blair-reviews settings
 

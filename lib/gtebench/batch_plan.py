@@ -128,6 +128,31 @@ def _plan_analysis(plan: NotebookPlan) -> None:
     plan.summary = f"{_n(len(datasets), 'dataset')} x {_n(len(plan.wanted), 'encoder')}: {_n(cells, 'cell')}"
 
 
+def _plan_specialisation(plan: NotebookPlan) -> None:
+    """Its recommendation cells as Table 1's and its search cells as Table 2's, over the bases, their specialised
+    versions and the classic encoders; the specialisations themselves are CPU-minutes each (not estimated)."""
+    from .specialise.experiment import SpecialisationConfig
+
+    params = plan.parameters
+    config = _config(SpecialisationConfig, params, plan)
+    if config is None:
+        plan.summary = "refused (see the problems)"
+        return
+    sr = NotebookPlan(plan.notebook, {**params, "datasets": list(config.sr_datasets), "encoders": list(config.encoders),
+                                      "include_popularity": False}, "")
+    search = NotebookPlan(plan.notebook, {"datasets": list(config.search_datasets),
+                                          "models": [*config.lexical, *config.encoders]}, "")
+    if config.sr_datasets:
+        _plan_table1(sr)
+    if config.search_datasets:
+        _plan_search(search)
+    plan.datasets, plan.wanted = sr.datasets + search.datasets, list(dict.fromkeys(sr.wanted + search.wanted))
+    plan.encodings, plan.runs = sr.encodings | search.encodings, sr.runs
+    plan.problems += sr.problems + search.problems
+    plan.summary = (f"{_n(len(config.specialised), 'specialisation')}, then recommendation: {sr.summary or 'none'}; "
+                    f"search: {search.summary or 'none'}")
+
+
 def resolve_notebooks(selected: list[tuple]) -> list[NotebookPlan]:
     """Each (NotebookRun, the parameters papermill would pass) as a NotebookPlan: the notebook's defaults under
     them, the cells they make, and what they need."""
@@ -142,6 +167,8 @@ def resolve_notebooks(selected: list[tuple]) -> list[NotebookPlan]:
             _plan_search(plan)
         elif run.notebook.startswith("embedding_analysis"):
             _plan_analysis(plan)
+        elif run.notebook.startswith("specialisation"):
+            _plan_specialisation(plan)
         elif run.notebook.startswith("dataset_statistics"):
             sr, search = _keys(plan.parameters.get("sr_datasets")), _keys(plan.parameters.get("search_datasets"))
             plan.datasets = [(d, "sr") for d in sr] + [(d, "search") for d in search]

@@ -67,6 +67,11 @@ BATCHES: dict[str, list[NotebookRun]] = {
              "results_file": "ps_pca_homedepot.csv", "figure_file": "figure1_pca_homedepot"},
         ),
     ],
+    # Do we really need specialisation? MiniLM off the shelf against its three specialised versions (blair-reviews,
+    # next-item, search-queries), with TF-IDF + SVD, BM25 and ID items: SASRec and GRU4Rec on Scientific, ml-100k and
+    # Steam (3 seeds), search on Home Depot and the ESCI sample, and the embedding-space analysis; the notebook's
+    # own parameters are the batch's. Needs ../shared/data (the review sets, Scientific, Home Depot, Steam).
+    "specialisation": [NotebookRun("specialisation.ipynb")],
     # The paper's full grid; needs the downloads and a GPU (an estimate of the GPU hours prints first).
     "paper": [
         NotebookRun(

@@ -118,6 +118,10 @@ def dataset_sources(key: str, kind: str) -> list[Source]:
         from .data.homedepot import source_files
 
         return [Source("local", str(source_files()[0].parent))]
+    if loader == "steam":
+        from .data.steam import steam_files
+
+        return [Source("local", str(steam_files()[0].parent))]
     if loader == "esci":
         return _esci_sources(options)
     if loader == "amazon-c4":

@@ -42,6 +42,7 @@ LOCAL_DATA_SIZES: dict[str, dict[str, int]] = {
     "esci-sample200-graded": {"items": 200, "queries": 188},
     "homedepot": {"items": 54_667, "queries": 1_958},  # test queries with a relevant product
     "homedepot-binary": {"items": 54_667, "queries": 1_622},
+    "steam-au": {"items": 2_270, "rows": 18_110},
 }
 
 GPU_BF16_PEAK_TFLOPS = 989.0  # H100 SXM dense bf16

@@ -74,17 +74,15 @@ def is_measured(spec: EncoderSpec, precision: str, device: str) -> bool:
             and spec.loader not in ("tfidf-svd", "openai"))
 
 
-def time_encoding(spec: EncoderSpec, texts: Sequence[str], precision: str, encode_fn: Callable | None = None,
+def time_encoding(spec: EncoderSpec, texts: Sequence[str], precision: str, encode_fn: Callable,
                   repeats: int = 2) -> float:
     """Seconds (best of `repeats`, after a warm-up that also loads the model) to encode `texts` on the CPU.
 
     Args:
         spec: the encoder; texts: the probe texts; precision: "fp32" or "bf16".
-        encode_fn: the engine's encode (default) or a stand-in with its signature; repeats: timed runs.
+        encode_fn: the engine's encode (passed in: the engine imports this module) or a stand-in with its
+            signature; repeats: timed runs.
     """
-    if encode_fn is None:
-        from .engine import encode as encode_fn
-
     def run():
         encode_fn(spec, list(texts), "item", precision=precision, device="cpu", show_progress=False)
 
@@ -101,9 +99,11 @@ def measured_precision(spec: EncoderSpec, texts: Sequence[str], timer: Callable[
                        encode_fn: Callable | None = None) -> str:
     """fp32 or bf16 autocast, whichever encodes PROBE_TEXTS of these real texts faster on this CPU (fp32 on a tie),
     measured once per process and encoder. `timer(precision)` replaces time_encoding (tests inject one);
-    `encode_fn` is the encode function time_encoding times (the cache passes its own); `spec`: the encoder;
+    `encode_fn` is the encode function time_encoding times (the cache passes the engine's); `spec`: the encoder;
     `texts`: the texts to be encoded (their first PROBE_TEXTS are timed)."""
     if spec.key not in _MEASURED:
+        if timer is None and encode_fn is None:
+            raise ValueError("measured_precision needs encode_fn (the engine's encode) or a timer")
         probe = list(texts[:PROBE_TEXTS])
         timer = timer or (lambda p: time_encoding(spec, probe, p, encode_fn))
         timings = {"fp32": float(timer("fp32"))}

@@ -137,6 +137,9 @@ def per_user_frame(specs: list[RunSpec]) -> pd.DataFrame:
         frames.append(part.assign(dataset=spec.dataset, backbone=spec.backbone, variant=spec.variant,
                                   model=spec.model, model_class=model_class, seed=spec.seed,
                                   user=part["user_token"].astype(str)))
+    if not frames:  # every run failed (or only PCA variants): nothing to pair, an empty frame of the same columns
+        return pd.DataFrame(columns=["dataset", "backbone", "variant", "model", "model_class", "seed", "user",
+                                     *SR_METRICS])
     return pd.concat(frames, ignore_index=True)
 
 

@@ -121,6 +121,7 @@ def run_specialisation_experiment(config: SpecialisationConfig, progress: bool =
     """Everything of the experiment, written under the config's prefix; returns the frames by part name."""
     from ..analysis import analyse, write_analysis
     from ..recsys.experiment import SRExperimentConfig, per_user_frame, run_sr_experiment
+    from ..recsys.run.spec import PER_USER_FILE
     from ..search.experiment import SearchExperimentConfig, run_search_experiment
 
     out = {"models": train_specialised(config.specialised, progress)}
@@ -132,7 +133,9 @@ def run_specialisation_experiment(config: SpecialisationConfig, progress: bool =
             include_id=config.include_id, seeds=list(config.seeds), profile=config.profile,
             profile_overrides=config.profile_overrides, results_file=str(config.file("sr")))
         out["sr"] = run_sr_experiment(sr, progress=progress, raise_failures=False)
-        users = per_user_frame(sr.run_specs())
+        finished = [s for s in sr.run_specs() if (s.run_dir() / PER_USER_FILE).is_file()]  # failed runs: recorded
+        users = per_user_frame(finished)
+        users = users[users["backbone"].isin(config.backbones)]  # the popularity floor has no base to pair with
         units.append(("user", config.sr_metric, users.assign(task="sr/" + users["backbone"])))
     if config.search_datasets:
         ps = SearchExperimentConfig.from_params(datasets=list(config.search_datasets),

@@ -54,6 +54,11 @@ def build_recbole_data(spec: RunSpec, run_dir: Path | None = None):
         config = Config(model=_network_class(spec), dataset=name, config_dict=config_dict)
         init_seed(config["seed"], config["reproducibility"])
         dataset = create_dataset(config)
+        largest_k = max(config["topk"])
+        if dataset.item_num - 1 < largest_k:  # item 0 is RecBole's padding
+            raise ValueError(f"dataset {spec.dataset!r} has {dataset.item_num - 1} items, fewer than the largest "
+                             f"cut-off k = {largest_k} of the full ranking (Recall/NDCG@{largest_k}): use a dataset "
+                             f"with more items")
         train_data, valid_data, test_data = data_preparation(config, dataset)
     return config, dataset, train_data, valid_data, test_data
 

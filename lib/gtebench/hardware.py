@@ -52,11 +52,23 @@ def cpu_has_bf16_dot() -> bool:
     return bool({"avx512_bf16", "amx_bf16"} & cpu_flags())
 
 
+def best_seconds(function, repeats: int = 2) -> float:
+    """The fastest of `repeats` timed calls of `function`, after one untimed warm-up call."""
+    import time
+
+    function()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def fp32_matmul_rates(m: int, k: int, n: int, repeats: int = 3) -> dict[str, float]:
     """GFLOP/s of an (m x k) @ (k x n) fp32 product through numpy's BLAS (OpenBLAS in the wheels) and torch's
     (MKL), best of `repeats` after a warm-up. Which is faster depends on the CPU (benchmarks/RESULTS.md), so
     callers measure instead of assuming."""
-    import time
 
     import numpy as np
     import torch
@@ -66,13 +78,7 @@ def fp32_matmul_rates(m: int, k: int, n: int, repeats: int = 3) -> dict[str, flo
     ta, tb = torch.from_numpy(a), torch.from_numpy(b)
     rates = {}
     for name, multiply in (("numpy", lambda: a @ b), ("torch", lambda: ta @ tb)):
-        multiply()
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
-            multiply()
-            best = min(best, time.perf_counter() - start)
-        rates[name] = 2 * m * k * n / best / 1e9
+        rates[name] = 2 * m * k * n / best_seconds(multiply, repeats) / 1e9
     return rates
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from typing import Callable, Sequence
 
-from ..hardware import cpu_has_amx
+from ..hardware import best_seconds, cpu_has_amx
 from .spec import EncoderError, EncoderSpec
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
@@ -86,13 +85,7 @@ def time_encoding(spec: EncoderSpec, texts: Sequence[str], precision: str, encod
     def run():
         encode_fn(spec, list(texts), "item", precision=precision, device="cpu", show_progress=False)
 
-    run()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return best_seconds(run, repeats)
 
 
 def measured_precision(spec: EncoderSpec, texts: Sequence[str], timer: Callable[[str], float] | None = None,

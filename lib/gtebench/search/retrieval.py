@@ -21,7 +21,7 @@ import logging
 
 import numpy as np
 
-from ..hardware import fp32_matmul_rates, resolve_device
+from ..hardware import best_seconds, fp32_matmul_rates, resolve_device
 
 PRECISIONS = ("auto", "fp32", "bf16")
 log = logging.getLogger(__name__)
@@ -61,7 +61,6 @@ def time_block(queries: np.ndarray, items: np.ndarray, precision: str, repeats: 
     """Seconds (best of `repeats`, after a warm-up) of top_k on the CPU at `precision` over the first TIMING_BLOCK
     of queries and items, in two item chunks so that the second runs as every later chunk does (a running top k,
     the exact re-scoring band): the whole path, not the matmul alone."""
-    import time
 
     q, i = queries[: TIMING_BLOCK[0]], np.asarray(items[: TIMING_BLOCK[1]])
     k = min(100, max(1, len(i) // 2))
@@ -69,13 +68,7 @@ def time_block(queries: np.ndarray, items: np.ndarray, precision: str, repeats: 
     def run():
         top_k(q, i, k, precision=precision, device="cpu", item_chunk=max(k, (len(i) + 1) // 2))
 
-    run()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return best_seconds(run, repeats)
 
 
 def faster_precision(timer) -> tuple[str, dict[str, float]]:

@@ -46,11 +46,14 @@ def test_auto_on_a_cpu_follows_the_measured_timings_not_the_flags(monkeypatch):
         timed.append(p)
         return {"fp32": 1.5, "bf16": 1.0}[p]
 
-    assert precision.measured_precision(minilm, ["a"] * 300, timer=faster_bf16) == "bf16"  # the flags said fp32
+    few = ["a"] * (precision.MEASURE_MIN_TEXTS - 1)
+    assert precision.measured_precision(minilm, few, timer=faster_bf16) == "fp32" and not timed  # the probe costs more
+    many = ["a"] * precision.MEASURE_MIN_TEXTS
+    assert precision.measured_precision(minilm, many, timer=faster_bf16) == "bf16"  # the flags said fp32
     assert timed == ["fp32", "bf16"]
     assert precision.measured_precision(minilm, ["a"], timer=lambda p: 1 / 0) == "bf16"  # once per process
     monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"amx_bf16"}))
-    assert precision.measured_precision(mpnet, ["a"], timer={"fp32": 1.0, "bf16": 1.2}.__getitem__) == "fp32"
+    assert precision.measured_precision(mpnet, many, timer={"fp32": 1.0, "bf16": 1.2}.__getitem__) == "fp32"
     assert precision.measured_choices()["mpnet-base"] == ("fp32", {"fp32": 1.0, "bf16": 1.2})
     assert precision.is_measured(minilm, "auto", "cpu") and not precision.is_measured(minilm, "auto", "cuda")
     assert not precision.is_measured(minilm, "fp32", "cpu") and not precision.is_measured(get_encoder("kalm"), "auto",

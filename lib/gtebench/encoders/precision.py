@@ -18,6 +18,10 @@ from .spec import EncoderError, EncoderSpec
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 MEASURED_PRECISIONS = ("fp32", "bf16")  # what a CPU measurement chooses between (fp16 autocast is slow on CPUs)
 PROBE_TEXTS = 128  # texts timed per precision: two batches of the engine's default 64
+# the probe encodes 3 x PROBE_TEXTS per precision (a warm-up, two timed runs): below this many texts it costs more
+# than the faster precision could save (measured: 721 s for mpnet on the 200-item ESCI sample, mostly the probe),
+# so a smaller job is encoded in fp32 without timing, and a later, larger one still measures
+MEASURE_MIN_TEXTS = 32 * PROBE_TEXTS
 log = logging.getLogger(__name__)
 _MEASURED: dict[str, tuple[str, dict[str, float]]] = {}  # encoder key -> (choice, seconds per precision)
 
@@ -91,10 +95,13 @@ def time_encoding(spec: EncoderSpec, texts: Sequence[str], precision: str, encod
 def measured_precision(spec: EncoderSpec, texts: Sequence[str], timer: Callable[[str], float] | None = None,
                        encode_fn: Callable | None = None) -> str:
     """fp32 or bf16 autocast, whichever encodes PROBE_TEXTS of these real texts faster on this CPU (fp32 on a tie),
-    measured once per process and encoder. `timer(precision)` replaces time_encoding (tests inject one);
-    `encode_fn` is the encode function time_encoding times (the cache passes the engine's); `spec`: the encoder;
+    measured once per process and encoder (fp32 untimed below MEASURE_MIN_TEXTS texts). `timer(precision)`
+    replaces time_encoding (tests inject one); `encode_fn` is the encode function time_encoding times (the cache
+    passes the engine's); `spec`: the encoder;
     `texts`: the texts to be encoded (their first PROBE_TEXTS are timed)."""
     if spec.key not in _MEASURED:
+        if len(texts) < MEASURE_MIN_TEXTS:
+            return "fp32"
         if timer is None and encode_fn is None:
             raise ValueError("measured_precision needs encode_fn (the engine's encode) or a timer")
         probe = list(texts[:PROBE_TEXTS])

@@ -240,7 +240,9 @@ def run_search_experiment(config: SearchExperimentConfig, progress: bool = True,
     frame = pd.DataFrame(rows, columns=COLUMNS)
     write_results(frame, config.results_file)
     write_failures(failures, config.results_file)
-    tests = pd.concat([SIGNIFICANCE_FRAME, *significance], ignore_index=True)
+    found = [frame for frame in significance if not frame.empty]  # (concatenating empty frames is deprecated)
+    tests = pd.concat(found, ignore_index=True).reindex(columns=SIGNIFICANCE_FRAME.columns) if found \
+        else SIGNIFICANCE_FRAME
     with atomic_open(config.significance_file, "w", newline="") as handle:
         tests.to_csv(handle, index=False)
     if raise_failures:

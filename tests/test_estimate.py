@@ -48,3 +48,17 @@ def test_sizes_of_the_local_data_and_training_per_model():
                                 "runs_by_model": {("ml-100k", "id"): 3, ("ml-100k", "minilm-l6"): 6}})
     assert estimate.training_by_model[("ml-100k", "minilm-l6")] == pytest.approx(100_000 * 40 * 6 / 20_000 / 3600)
     assert estimate.training["ml-100k"] == pytest.approx(100_000 * 40 * 9 / 20_000 / 3600)
+
+
+def test_the_estimate_reports_prefix_rows_and_all_positions_training():
+    estimate = est.estimate(sr={"datasets": ["amazon2023/All_Beauty", "ml-100k"], "encoders": [],
+                                "runs_per_dataset": 2})
+    prefix = estimate.training
+    both = estimate.training_all_positions
+    assert both["ml-100k"] == pytest.approx(prefix["ml-100k"] * est.ALL_POSITIONS_EPOCH_RATIO["long"])
+    assert both["amazon2023/All_Beauty"] == pytest.approx(
+        prefix["amazon2023/All_Beauty"] * est.ALL_POSITIONS_EPOCH_RATIO["short"])
+    report = estimate.report()
+    assert f"{prefix['ml-100k']:.2f} h on prefix rows, {both['ml-100k']:.2f} h all-positions" in report
+    saved = sum(prefix.values()) - sum(both.values())
+    assert f"profile paper-all-positions, the same training targets): {estimate.total - saved:.1f} h" in report

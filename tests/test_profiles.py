@@ -18,6 +18,13 @@ def test_overrides_are_validated():
         default.with_overrides(max_epochs=0)
     with pytest.raises(ProfileError, match="backbone_overrides"):
         default.with_overrides(backbone_overrides={"sasrec": {"bert": {}}})
-    with pytest.raises(ProfileError, match=r"Did you mean \['default'\]"):
+    with pytest.raises(ProfileError, match=r"Did you mean \['default'"):
         get_training_profile("defualt")
-    assert set(TRAINING_PROFILES) == {"default", "paper"}
+    assert set(TRAINING_PROFILES) == {"default", "paper", "paper-all-positions"}
+
+
+def test_paper_all_positions_differs_from_paper_only_in_its_training_targets():
+    paper, switched = get_training_profile("paper"), get_training_profile("paper-all-positions")
+    assert paper.training_targets == "prefix" and switched.training_targets == "all-positions"
+    differing = {k for k, v in switched.as_dict().items() if paper.as_dict()[k] != v}
+    assert differing == {"name", "training_targets"}

@@ -113,6 +113,10 @@ TRAINING_PROFILES: dict[str, TrainingProfile] = {
         },
     ),
 }
+# The paper's protocol with the one change that keeps its training set: every (history, target) pair of the prefix
+# rows, from all-positions windows (gtebench.recsys.all_positions). `profile = "paper-all-positions"`.
+TRAINING_PROFILES["paper-all-positions"] = replace(TRAINING_PROFILES["paper"], name="paper-all-positions",
+                                                   training_targets="all-positions")
 
 
 def get_training_profile(name: str) -> TrainingProfile:

@@ -95,3 +95,52 @@ def test_an_unknown_parameter_is_an_error_before_any_notebook_runs(tmp_path, cap
     with pytest.raises(SystemExit):  # a parameter of a notebook that --only leaves out is unknown too
         main(["--batch", "default", "--output-dir", str(tmp_path), "--only", "table2", "-p", "seeds", "[1]"])
     assert "valid: [" in capsys.readouterr().err
+
+
+def test_a_scoped_parameter_reaches_only_its_notebook_and_bad_scopes_are_named():
+    from gtebench.batches import select_runs
+
+    selected = dict((run.notebook, params) for run, params in
+                    select_runs(BATCHES["default"], {"table1.seeds": [2020], "datasets": ["esci-sample200"]}))
+    assert selected["table1_sequential_recommendation.ipynb"]["seeds"] == [2020]
+    assert "seeds" not in selected["table2_product_search.ipynb"]  # scoped: table2 keeps its own parameters
+    with pytest.raises(ValueError, match=r"no notebook of this run is called 'tabel1'.*Did you mean \['table1'"):
+        select_runs(BATCHES["default"], {"tabel1.seeds": [2020]})
+    with pytest.raises(ValueError, match=r"table2_product_search.ipynb has no parameter 'seeds'; valid: \["):
+        select_runs(BATCHES["default"], {"table2.seeds": [2020]})
+
+
+def test_a_run_that_departs_from_its_batch_writes_under_custom_never_over_the_committed_outputs():
+    from gtebench import paths
+    from gtebench.batches import CUSTOM_OUTPUT, select_runs
+
+    committed = select_runs(BATCHES["default"])
+    assert not any(run.custom for run, _ in committed)
+    same = select_runs(BATCHES["default"], {"table1.seeds": [2020, 2021, 2022]})  # the committed value: no change
+    assert not any(run.custom for run, _ in same) and all("results_file" not in p for _, p in same)
+    quick = dict((run.notebook, (run, params)) for run, params in
+                 select_runs(BATCHES["default"], {"table1.seeds": [2020], "table2.results_file": "mine.csv"}))
+    run, table1 = quick["table1_sequential_recommendation.ipynb"]
+    assert run.custom and table1["results_file"] == f"{CUSTOM_OUTPUT}/sr_default.csv"
+    assert table1["figure_file"] == f"{CUSTOM_OUTPUT}/sr_default"
+    assert quick["table2_product_search.ipynb"][1]["results_file"] == "mine.csv"  # named by the user: kept
+    assert quick["embedding_analysis.ipynb"][1]["spectrum_file"].startswith(f"{CUSTOM_OUTPUT}/")
+    report = quick["paper_vs_ours.ipynb"][1]
+    assert report["results_dir"] == str(paths.results_dir() / CUSTOM_OUTPUT) and report["write_readme"] is False
+
+
+def test_a_custom_run_keeps_its_executed_copies_apart(tmp_path, monkeypatch, capsys):
+    import papermill
+
+    from gtebench import reproduce
+    from gtebench.batches import CUSTOM_OUTPUT
+
+    calls = []
+    monkeypatch.setattr(papermill, "execute_notebook",
+                        lambda src, out, parameters, **kw: calls.append((out, parameters)))
+    monkeypatch.setattr(reproduce, "executed_dir", lambda batch: tmp_path / "executed")
+    statuses = reproduce.run_batch("default", {"table1.seeds": [2020]}, only=["table1"])
+    assert statuses[0].ok and calls[0][0] == str(tmp_path / "executed" / CUSTOM_OUTPUT /
+                                                 "table1_sequential_recommendation.ipynb")
+    assert calls[0][1]["results_file"] == f"{CUSTOM_OUTPUT}/sr_default.csv"
+    assert "never over the committed ones" in capsys.readouterr().out

@@ -8,7 +8,7 @@ and gtebench.dryrun read them without running anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import paths
@@ -22,6 +22,7 @@ PAPER_ENCODER_KEYS = tuple(spec.key for spec in PAPER_ENCODERS)
 class NotebookRun:
     notebook: str  # file name in notebooks/
     parameters: dict = field(default_factory=dict)
+    custom: bool = False  # set by select_runs when the run's parameters depart from the batch's (redirect_outputs)
 
 
 PAPER_SR_DATASETS = ["amazon2023/All_Beauty", "amazon2023/Video_Games", "amazon2023/Baby_Products"]
@@ -142,12 +143,42 @@ def declared_parameters(path: Path) -> set[str]:
 
 def check_overrides(overrides: dict, declared_by: dict[str, set[str]]) -> None:
     """Before any kernel starts: a -p name that no notebook of the run declares is an error (a typo would
-    otherwise be ignored and the batch run with its defaults)."""
+    otherwise be ignored and the batch run with its defaults); so is a scoped name (scoped_overrides) whose
+    notebook or parameter is unknown."""
     known = set().union(*declared_by.values()) if declared_by else set()
     for name in overrides:
-        if name not in known:
+        if "." in name:
+            scoped_overrides({name: overrides[name]}, declared_by)
+        elif name not in known:
             raise ValueError(f"-p {name}: no notebook of this run has that parameter; valid: {sorted(known)}."
                              f"{did_you_mean(name, known)}")
+
+
+def notebook_scope(notebook: str) -> str:
+    """The short name a scoped -p uses for a notebook: its file name up to the first '_' (table1, figure1,
+    dataset, embedding, paper, specialisation)."""
+    return Path(notebook).stem.split("_")[0]
+
+
+def scoped_overrides(overrides: dict, declared_by: dict[str, set[str]]) -> dict[str, dict]:
+    """notebook -> {parameter: value} of the scoped names in overrides: `-p table1.seeds '[2020]'` sets seeds in
+    the notebook whose short name (notebook_scope) is table1 only. An unknown notebook or a parameter that the
+    notebook does not declare is a ValueError listing the valid ones."""
+    scopes = {notebook_scope(notebook): notebook for notebook in declared_by}
+    out: dict[str, dict] = {}
+    for name, value in overrides.items():
+        if "." not in name:
+            continue
+        scope, _, parameter = name.partition(".")
+        if scope not in scopes:
+            raise ValueError(f"-p {name}: no notebook of this run is called {scope!r}; valid: {sorted(scopes)}."
+                             f"{did_you_mean(scope, scopes)}")
+        declared = declared_by[scopes[scope]]
+        if parameter not in declared:
+            raise ValueError(f"-p {name}: {scopes[scope]} has no parameter {parameter!r}; valid: {sorted(declared)}."
+                             f"{did_you_mean(parameter, declared)}")
+        out.setdefault(scopes[scope], {})[parameter] = value
+    return out
 
 
 def load_batch(batch: str) -> list[NotebookRun]:
@@ -186,14 +217,62 @@ def load_batch(batch: str) -> list[NotebookRun]:
 
 def select_runs(runs: list[NotebookRun], overrides: dict | None = None,
                 only: list[str] | None = None) -> list[tuple[NotebookRun, dict]]:
-    """The notebooks of `runs` that a run executes, each with the parameters papermill passes it (the batch's, then
-    the overrides it declares); a bad --only or -p raises here, before any kernel starts."""
+    """The notebooks of `runs` that a run executes, each with the parameters papermill passes it: the batch's,
+    then the overrides it declares, then those scoped to it (`table1.seeds`); a bad --only or -p raises here,
+    before any kernel starts. A run whose parameters differ from the batch's writes its outputs under
+    CUSTOM_OUTPUT (redirect_outputs), never over the committed ones."""
     all_runs = runs
+    overrides = overrides or {}
     if only:
         runs = [r for r in runs if any(o in r.notebook for o in only)]
         if not runs:
             raise ValueError(f"--only {only} matches no notebook of the batch: {[r.notebook for r in all_runs]}")
     declared_by = {run.notebook: declared_parameters(notebooks_dir() / run.notebook) for run in runs}
-    check_overrides(overrides or {}, declared_by)
-    return [(run, {**run.parameters, **{k: v for k, v in (overrides or {}).items() if k in declared_by[run.notebook]}})
-            for run in runs]
+    check_overrides(overrides, declared_by)
+    scoped = scoped_overrides(overrides, declared_by)
+    selected = [(run, {**run.parameters, **{k: v for k, v in overrides.items() if k in declared_by[run.notebook]},
+                       **scoped.get(run.notebook, {})}) for run in runs]
+    return redirect_outputs(selected, {run.notebook: notebook_parameters(notebooks_dir() / run.notebook)
+                                       for run in runs})
+
+
+# Parameters naming what a notebook writes (under results/ or figures/ unless absolute), and those of the report.
+OUTPUT_PARAMETERS = ("results_file", "figure_file", "spectrum_file", "figure_prefix", "results_prefix")
+CUSTOM_OUTPUT = "custom"  # results/custom/, figures/custom/, results/executed/<...>/custom/: git-ignored
+
+
+def redirect_outputs(selected: list[tuple[NotebookRun, dict]], defaults: dict[str, dict]) -> list[tuple[NotebookRun,
+                                                                                                        dict]]:
+    """The selected notebooks with their outputs moved under CUSTOM_OUTPUT when any notebook's parameters differ
+    from what its batch gives it (its batch parameters over its own defaults): every output parameter the user did
+    not set to another value gets `custom/` in front (the report reads and writes there, README untouched), and
+    each NotebookRun is marked custom (its executed copy goes to a custom/ folder too).
+
+    Args:
+        selected: (notebook run, resolved parameters) pairs, from select_runs.
+        defaults: notebook -> its declared parameters and defaults (notebook_parameters).
+    """
+    def committed(run: NotebookRun) -> dict:
+        return {**defaults[run.notebook], **run.parameters}
+
+    departs = any(value != committed(run).get(name) for run, parameters in selected
+                  for name, value in parameters.items() if name not in OUTPUT_PARAMETERS)
+    if not departs:
+        return selected
+    redirected = []
+    for run, parameters in selected:
+        base = committed(run)
+        parameters = dict(parameters)
+        for name in OUTPUT_PARAMETERS:
+            if name not in base:
+                continue
+            if parameters.get(name, base[name]) != base[name]:
+                continue  # the user named this output: theirs, not the committed one
+            value = str(base[name])
+            parameters[name] = value if Path(value).is_absolute() else f"{CUSTOM_OUTPUT}/{value}"
+        report = "results_dir" in base  # the report reads the others' results and may rewrite README.md
+        if report and parameters.get("results_dir", base["results_dir"]) == base["results_dir"]:
+            parameters["results_dir"] = str(paths.results_dir() / CUSTOM_OUTPUT)
+            parameters["write_readme"] = False
+        redirected.append((replace(run, custom=True), parameters))
+    return redirected

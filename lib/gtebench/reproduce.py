@@ -8,7 +8,9 @@ A *batch* is a list of notebooks with their parameters (BATCHES, or a YAML file)
 
 A failed notebook does not stop the others; it is reported with its error, and the batch exits non-zero.
 Parameters given with -p are YAML values (lists, dicts, numbers) and override the batch's for every notebook
-that declares them; a name that no notebook of the run declares is an error before anything runs.
+that declares them (`-p table1.seeds '[2020]'`: only in that notebook); a name that no notebook of the run
+declares is an error before anything runs. A run whose parameters differ from the batch's writes its results,
+figures and executed copies under custom/ folders, never over the committed ones.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
-from .batches import BATCHES, GPU_BATCHES, NotebookRun, load_batch, notebooks_dir, select_runs
+from .batches import BATCHES, CUSTOM_OUTPUT, GPU_BATCHES, NotebookRun, load_batch, notebooks_dir, select_runs
 
 
 @dataclass
@@ -53,8 +55,13 @@ def run_batch(batch: str, overrides: dict | None = None, only: list[str] | None 
     import papermill as pm
 
     selected = select_runs(load_batch(batch), overrides, only)
-    output_dir = output_dir or executed_dir(batch)
+    custom = any(run.custom for run, _ in selected)
+    output_dir = output_dir or (executed_dir(batch) / CUSTOM_OUTPUT if custom else executed_dir(batch))
     output_dir.mkdir(parents=True, exist_ok=True)
+    if custom:
+        print(f"[{batch}] the parameters differ from the batch's committed ones: results and figures go to "
+              f"{paths.results_dir() / CUSTOM_OUTPUT} and {paths.figures_dir() / CUSTOM_OUTPUT}, never over the "
+              "committed ones", flush=True)
     statuses = []
     for run, parameters in selected:
         source = notebooks_dir() / run.notebook

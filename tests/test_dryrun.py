@@ -123,6 +123,13 @@ def test_the_default_batch_is_ready_offline(capsys):
     assert "dry run: ready" in out and "packaged:" in out  # ml-100k in recbole, the ESCI sample in the package
     # without the shared data the statistics notebook lists the real datasets as missing: warnings, not problems
     assert "dataset ml-latest-small:" in out.split("Warnings (")[1]
+    assert "writes: results_file sr_default.csv, figure_file sr_default" in out  # the committed outputs
+
+
+def test_the_dry_run_shows_where_a_departing_run_writes(capsys):
+    assert reproduce.main(["--batch", "default", "--dry-run", "--only", "table1", "-p", "table1.seeds", "[2020]"]) == 0
+    out = capsys.readouterr().out
+    assert "1 seed: 4 training runs" in out and "writes: results_file custom/sr_default.csv" in out
 
 
 class _Sibling:

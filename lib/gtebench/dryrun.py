@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from . import estimate as est
 from .batch_plan import NotebookPlan, plan_estimate, resolve_notebooks
+from .batches import OUTPUT_PARAMETERS
 from .dryrun_checks import Finding, check_encoder, dataset_sources, describe_sources, hub_online
 
 OPTIONAL_DATA_NOTEBOOKS = ("dataset_statistics",)  # notebooks that list a missing dataset instead of failing
@@ -202,7 +203,12 @@ def format_dry_run(result: DryRun) -> str:
     out = [f"Dry run of batch {result.batch!r}: no kernel starts, nothing is downloaded.", f"Hugging Face hub: {hub}.",
            "", "Notebooks (their defaults, then the batch's parameters, then -p)"]
     width = max((len(p.notebook) for p in result.notebooks), default=0)
-    out += [f"  {p.notebook:<{width}}  {p.summary}" for p in result.notebooks]
+    for plan in result.notebooks:
+        out.append(f"  {plan.notebook:<{width}}  {plan.summary}")
+        written = [f"{name} {plan.parameters[name]}" for name in (*OUTPUT_PARAMETERS, "results_dir")
+                   if plan.parameters.get(name)]
+        if written:
+            out.append(f"  {'':<{width}}  writes: {', '.join(written)}")
     key = max([len(d.key) for d in result.datasets] + [7])
     out += ["", "Datasets (each with where its files come from)",
             f"  {'dataset':<{key}} {'task':<6} {'items':>10} {'rows/queries':>14}"]

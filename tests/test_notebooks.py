@@ -66,6 +66,7 @@ def test_every_notebook_is_a_jupytext_pair_whose_two_files_agree():
 
 @pytest.mark.slow
 def test_table1_notebook_executes_with_small_parameters(tmp_path):
+    import nbformat
     import papermill as pm
 
     source = ROOT / "notebooks" / "table1_sequential_recommendation.ipynb"
@@ -80,6 +81,8 @@ def test_table1_notebook_executes_with_small_parameters(tmp_path):
     significance = pd.read_csv(tmp_path / "sr_significance.csv")  # no generalist encoder in this run: no rows
     assert "p_wilcoxon_holm" in significance.columns and significance.empty
     assert (tmp_path / "fig.png").stat().st_size > 10_000 and (tmp_path / "fig.pdf").is_file()
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)  # the figure is shown in the notebook too
+    assert any("image/png" in output.get("data", {}) for cell in executed.cells for output in cell.get("outputs", []))
 
 
 @pytest.mark.slow

@@ -1,4 +1,7 @@
-"""Figures as pure functions of tidy results frames; one colour per model class in every figure."""
+"""Figures as pure functions of tidy results frames; one colour per model class in every figure.
+
+The backend is matplotlib's choice: inline in a notebook kernel (an executed notebook shows its figures), Agg
+where there is no display (tests, scripts on a server); MPLBACKEND overrides it."""
 
 from __future__ import annotations
 
@@ -59,9 +62,6 @@ def plot_sr(frame: pd.DataFrame, split: str = "test", metrics=("ndcg@10", "recal
     """Bars per item representation (ID and each text encoder), one panel per metric; error bars over seeds.
 
     The popularity baseline, where present, is a dashed line across each panel of its dataset."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -109,9 +109,6 @@ def plot_spectra(spectrum: pd.DataFrame, measures: pd.DataFrame):
     """Cumulative explained variance against the number of principal components (log x), one line per model and
     one panel per dataset; d(alpha) of each model marked on its curve, alpha as dotted lines (the paper's Fig. 1
     x-positions)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -159,9 +156,6 @@ def plot_spectra(spectrum: pd.DataFrame, measures: pd.DataFrame):
 def plot_isotropy(measures: pd.DataFrame):
     """The isotropy measures added beyond the paper, one bar per model coloured by its class: one row of panels
     per dataset, one panel per measure (ISOTROPY_PANELS)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -197,9 +191,6 @@ def plot_isotropy(measures: pd.DataFrame):
 
 
 def _theme():
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook")

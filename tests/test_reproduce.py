@@ -144,3 +144,22 @@ def test_a_custom_run_keeps_its_executed_copies_apart(tmp_path, monkeypatch, cap
                                                  "table1_sequential_recommendation.ipynb")
     assert calls[0][1]["results_file"] == f"{CUSTOM_OUTPUT}/sr_default.csv"
     assert "never over the committed ones" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_quiet_turns_off_the_notebook_output_and_the_kernels_progress(tmp_path, monkeypatch, capsys, quiet):
+    import os
+
+    import papermill
+
+    from gtebench import reproduce
+    from gtebench.quiet import QUIET_ENV
+
+    monkeypatch.delenv(QUIET_ENV, raising=False)
+    seen = []
+    monkeypatch.setattr(papermill, "execute_notebook", lambda src, out, parameters, log_output, **kw: seen.append(
+        (log_output, os.environ.get(QUIET_ENV))))
+    reproduce.run_batch("default", only=["dataset_statistics"], output_dir=tmp_path, quiet=quiet)
+    assert seen == [(False, "1")] if quiet else seen == [(True, None)]
+    assert QUIET_ENV not in os.environ  # restored for whatever runs next in this process
+    assert "[default 1/1, 0.0 min] dataset_statistics.ipynb" in capsys.readouterr().out

@@ -154,17 +154,18 @@ def check_overrides(overrides: dict, declared_by: dict[str, set[str]]) -> None:
                              f"{did_you_mean(name, known)}")
 
 
-def notebook_scope(notebook: str) -> str:
-    """The short name a scoped -p uses for a notebook: its file name up to the first '_' (table1, figure1,
-    dataset, embedding, paper, specialisation)."""
-    return Path(notebook).stem.split("_")[0]
+def notebook_scopes(notebook: str) -> tuple[str, str]:
+    """The names a scoped -p may use for a notebook: its file name up to the first '_' (table1, figure1, ...) and
+    its whole stem (dataset_statistics, embedding_analysis, ...)."""
+    stem = Path(notebook).stem
+    return stem.split("_")[0], stem
 
 
 def scoped_overrides(overrides: dict, declared_by: dict[str, set[str]]) -> dict[str, dict]:
     """notebook -> {parameter: value} of the scoped names in overrides: `-p table1.seeds '[2020]'` sets seeds in
-    the notebook whose short name (notebook_scope) is table1 only. An unknown notebook or a parameter that the
-    notebook does not declare is a ValueError listing the valid ones."""
-    scopes = {notebook_scope(notebook): notebook for notebook in declared_by}
+    the notebook whose short name (notebook_scopes) is table1 only. An unknown notebook or a parameter that the
+    notebook does not declare is a ValueError listing the valid ones. `scope` is either name of notebook_scopes."""
+    scopes = {scope: notebook for notebook in declared_by for scope in notebook_scopes(notebook)}
     out: dict[str, dict] = {}
     for name, value in overrides.items():
         if "." not in name:

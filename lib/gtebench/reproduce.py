@@ -42,8 +42,31 @@ def executed_dir(batch: str) -> Path:
     return base if name == "default" else base / name
 
 
+def stream_notebook_output(enabled: bool) -> None:
+    """What the notebooks print (tables, progress lines of the training runs) goes to the terminal as they run:
+    papermill's log_output lines, without its per-cell chatter."""
+    import logging
+
+    class CellOutputOnly(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return not str(record.msg).startswith(("Executing", "Ending Cell", "Working directory", "Input Notebook",
+                                                   "Output Notebook", "Black is"))
+
+    logger = logging.getLogger("papermill")
+    for handler in [h for h in logger.handlers if getattr(h, "gtebench", False)]:
+        logger.removeHandler(handler)
+    if enabled:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.gtebench = True
+        handler.setFormatter(logging.Formatter("    %(message)s"))
+        handler.addFilter(CellOutputOnly())
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def run_batch(batch: str, overrides: dict | None = None, only: list[str] | None = None,
-              output_dir: Path | None = None) -> list[NotebookStatus]:
+              output_dir: Path | None = None, quiet: bool = False) -> list[NotebookStatus]:
     """Execute every notebook of a batch with papermill; a failed one is reported and the others still run.
 
     Args:
@@ -51,7 +74,28 @@ def run_batch(batch: str, overrides: dict | None = None, only: list[str] | None 
         overrides: parameters for every notebook that declares them.
         only: run only notebooks whose file name contains one of these.
         output_dir: where the executed copies go (default: executed_dir(batch)).
+        quiet: only the notebook lines, no notebook output or training progress (GTEBENCH_QUIET for the kernels).
     """
+    import os
+
+    from .quiet import QUIET_ENV
+
+    previous = os.environ.get(QUIET_ENV)
+    if quiet:
+        os.environ[QUIET_ENV] = "1"  # the kernels inherit it: no progress lines in the executed notebooks either
+    stream_notebook_output(not quiet)
+    try:
+        return _run_notebooks(batch, overrides, only, output_dir, quiet)
+    finally:
+        if previous is None:
+            os.environ.pop(QUIET_ENV, None)
+        else:
+            os.environ[QUIET_ENV] = previous
+
+
+def _run_notebooks(batch: str, overrides: dict | None, only: list[str] | None, output_dir: Path | None,
+                   quiet: bool) -> list[NotebookStatus]:
+    """run_batch's loop, once the output streaming and GTEBENCH_QUIET are set."""
     import papermill as pm
 
     selected = select_runs(load_batch(batch), overrides, only)
@@ -63,14 +107,16 @@ def run_batch(batch: str, overrides: dict | None = None, only: list[str] | None 
               f"{paths.results_dir() / CUSTOM_OUTPUT} and {paths.figures_dir() / CUSTOM_OUTPUT}, never over the "
               "committed ones", flush=True)
     statuses = []
-    for run, parameters in selected:
+    begin = time.perf_counter()
+    for number, (run, parameters) in enumerate(selected, 1):
         source = notebooks_dir() / run.notebook
         output = output_dir / run.notebook
-        print(f"[{batch}] {run.notebook} {parameters}", flush=True)
+        print(f"[{batch} {number}/{len(selected)}, {(time.perf_counter() - begin) / 60:.1f} min] {run.notebook} "
+              f"{parameters}", flush=True)
         start = time.perf_counter()
         try:
             pm.execute_notebook(str(source), str(output), parameters=parameters, kernel_name="python3",
-                                cwd=str(source.parent), progress_bar=False, log_output=False)
+                                cwd=str(source.parent), progress_bar=False, log_output=not quiet)
             statuses.append(NotebookStatus(run.notebook, True, time.perf_counter() - start, output))
         except Exception as exc:  # papermill raises PapermillExecutionError with the failing cell
             statuses.append(NotebookStatus(run.notebook, False, time.perf_counter() - start, output, str(exc)))
@@ -101,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="run only notebooks whose file name contains one of these")
     parser.add_argument("--output-dir", type=Path,
                         help="where executed copies go (default: results/executed, or results/executed/<batch>)")
+    parser.add_argument("--quiet", action="store_true", help="print only one line per notebook (no notebook output, "
+                        "no training progress)")
     parser.add_argument("--dry-run", action="store_true", help="check every dataset, model, version, revision and "
                         "API key the batch needs; print GPU hours, memory and disk per model; start no kernel")
     args = parser.parse_args(argv)
@@ -125,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.batch in GPU_BATCHES:
             print(batch_estimate(load_batch(args.batch), overrides).report(), flush=True)
-        statuses = run_batch(args.batch, overrides, args.only, args.output_dir)
+        statuses = run_batch(args.batch, overrides, args.only, args.output_dir, quiet=args.quiet)
     except (ValueError, FileNotFoundError) as exc:  # bad batch, -p or --only: nothing has run yet
         parser.error(str(exc))
     failed = [s for s in statuses if not s.ok]

@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..hardware import resolve_device
+from ..quiet import quiet
 from .precision import _autocast, _weights_dtype, effective_precision
 from .requirements import check_requirements, transformers_dtype_kwarg
 from .spec import EncoderError, EncoderSpec
@@ -214,7 +215,7 @@ def run_batches(
     order = np.argsort(-lengths, kind="stable")
     out: np.ndarray | None = None
     starts = range(0, len(texts), batch_size)
-    if show_progress:
+    if show_progress and not quiet():
         from tqdm.auto import tqdm
 
         starts = tqdm(starts, desc=description, unit="batch")

@@ -40,7 +40,11 @@ def _numpy_aliases() -> None:
 
 
 def _torch_full_unpickler() -> None:
+    import warnings
+
     os.environ.setdefault("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")
+    # torch warns at every RecBole checkpoint load that the variable is set; we set it, for our own checkpoints
+    warnings.filterwarnings("ignore", message="Environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD detected")
 
 
 def _ray_stub() -> None:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..quiet import quiet
+
 K1, B = 1.5, 0.75
 EPSILON = 0.25  # the paper's floor for negative idf, as a fraction of the mean idf
 FORMULAS = ("ours", "paper")
@@ -147,7 +149,8 @@ def bm25_top_k(queries, items, k: int = 100, formula: str = "ours", progress: bo
     query_tokens = tokenize(queries, tokenizer)
     scores = np.empty((len(query_tokens), min(k, len(corpus))), dtype=np.float32)
     positions = np.empty(scores.shape, dtype=np.int64)
-    for row, tokens in enumerate(tqdm(query_tokens, desc=f"BM25 ({formula}, {tokenizer})", disable=not progress)):
+    shown = tqdm(query_tokens, desc=f"BM25 ({formula}, {tokenizer})", disable=not progress or quiet())
+    for row, tokens in enumerate(shown):
         all_scores = model.get_scores(tokens) if tokens else np.zeros(len(corpus))
         if formula == "ours":
             all_scores = all_scores * (K1 + 1)  # bm25s leaves out the constant (k1 + 1) of the textbook numerator

@@ -22,6 +22,7 @@ import logging
 import numpy as np
 
 from ..hardware import best_seconds, fp32_matmul_rates, resolve_device
+from ..quiet import quiet
 
 PRECISIONS = ("auto", "fp32", "bf16")
 log = logging.getLogger(__name__)
@@ -231,7 +232,7 @@ def top_k(queries: np.ndarray, items: np.ndarray, k: int = 100, *, precision: st
     n_queries = len(q32)
     best = torch.full((n_queries, k), -torch.inf, device=device)
     best_index = torch.full((n_queries, k), -1, dtype=torch.int64, device=device)
-    for start in tqdm(range(0, len(items), item_chunk), desc="scoring item chunks", disable=not progress):
+    for start in tqdm(range(0, len(items), item_chunk), desc="scoring item chunks", disable=not progress or quiet()):
         i32 = _unit_rows(items[start : start + item_chunk], f"items {start}..{start + item_chunk}", device)
         i_rough, i_norm, i_residual = _split(i32, dtype)
         i_norm, i_residual = i_norm.max(), i_residual.max()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .. import paths
 from ..io import stable_hash, write_json
+from ..quiet import quiet
 from . import pairs as pair_builders
 from .recipes import SpecialisationError, SpecialisedKey, parse_key
 
@@ -123,7 +124,7 @@ def train(parsed: SpecialisedKey, built: pair_builders.Pairs, folder: Path, prog
         learning_rate=recipe.learning_rate, warmup_steps=round(recipe.warmup_ratio * steps), lr_scheduler_type="linear",
         seed=parsed.seed, data_seed=parsed.seed, save_strategy="steps",
         save_steps=max(1, steps // (CHECKPOINTS_PER_EPOCH * recipe.epochs)), save_total_limit=1,
-        logging_steps=max(1, steps // 20), report_to="none", disable_tqdm=not progress,
+        logging_steps=max(1, steps // 20), report_to="none", disable_tqdm=not progress or quiet(),
         # the default sampler, as BLaIR's SimCSE trainer: sentence-transformers 6.3's NO_DUPLICATES sampler was
         # measured here to yield batches of one pair (loss 0, nothing learned); tests check the loss is positive
         batch_sampler=samplers.BATCH_SAMPLER,

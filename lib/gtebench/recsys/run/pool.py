@@ -8,7 +8,9 @@ import multiprocessing
 import os
 import sys
 
+from ...quiet import quiet
 from .build import run_embeddings
+from .progress import RunProgress
 from .spec import RunSpec
 from .train import finished_record, train_and_evaluate
 
@@ -41,16 +43,19 @@ def worker_init(threads: int | None) -> None:
     logging.getLogger().addHandler(console)
 
 
-def _worker_run(spec: RunSpec) -> dict:
+def _logged_run(spec: RunSpec) -> dict:
+    """train_and_evaluate with RecBole's epoch lines in the run's train.log (progress.py reads them)."""
     handler = logging.FileHandler(spec.run_dir() / "train.log", mode="w")
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
     root = logging.getLogger()
+    level = root.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     try:
         return train_and_evaluate(spec)
     finally:
         root.removeHandler(handler)
+        root.setLevel(level)
         handler.close()
 
 
@@ -68,17 +73,14 @@ def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | N
         parallel: runs side by side; None = the first spec's profile's parallel_runs. With 1, runs execute in
             this process.
         threads: torch threads per worker process; None = the first spec's profile's threads_per_run.
-        progress: show a progress bar.
+        progress: print progress lines (gtebench.recsys.run.progress); GTEBENCH_QUIET=1 turns them off too.
     """
     if not specs:
         return []
-    from tqdm.auto import tqdm
-
     profile = specs[0].profile
     parallel = parallel or profile.parallel_runs
     threads = threads if threads is not None else profile.threads_per_run
     records: dict[int, dict] = {}
-    bar = tqdm(total=len(specs), desc="training runs", disable=not progress)
     # Isolated (a failures list): runs without an encoder train first, so no encoder, however slow or broken,
     # holds them up; then the encodings, then the text runs. Otherwise all encodings first, as one phase.
     phases = [[i for i, s in enumerate(specs) if not s.encoder], [i for i, s in enumerate(specs) if s.encoder]]
@@ -90,36 +92,50 @@ def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | N
         todo = []
         for index in phase:
             if (specs[index].dataset, specs[index].encoder) in broken:
-                bar.update()  # its encoder failed: recorded once per (dataset, encoder) by _encode_ahead
-            elif (record := finished_record(specs[index])) is not None:
+                continue  # its encoder failed: recorded once per (dataset, encoder) by _encode_ahead
+            if (record := finished_record(specs[index])) is not None:
                 records[index] = record
-                bar.update()
             else:
                 todo.append(index)
-        _train(specs, todo, records, parallel, threads, bar, failures)
-    bar.close()
+        reused = sum(1 for i in phase if i in records)
+        if progress and reused and not quiet():
+            print(f"  {reused} finished run(s) reused", flush=True)
+        _train(specs, todo, records, parallel, threads, progress, failures)
     return [records[i] for i in range(len(specs)) if i in records]
 
 
-def _train(specs, todo: list[int], records: dict, parallel: int, threads, bar, failures: list | None) -> None:
-    """Train specs[i] for i in todo, serially or `parallel` at a time, into records[i]."""
+def _train(specs, todo: list[int], records: dict, parallel: int, threads, progress: bool,
+           failures: list | None) -> None:
+    """Train specs[i] for i in todo, serially or `parallel` at a time, into records[i], with progress lines."""
     todo = sorted(todo, key=lambda i: specs[i].variant == "id")  # text runs take longest: start them first
-    if parallel == 1 or len(todo) <= 1:
-        for index in todo:
-            bar.set_postfix_str(specs[index].label)
-            _collect(records, index, specs[index], lambda: train_and_evaluate(specs[index]), failures)
-            bar.update()
-        return
-    for key, value in MALLOC_ENV.items():  # read by glibc when each worker process starts
-        os.environ.setdefault(key, value)
-    context = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(parallel, mp_context=context, initializer=worker_init, initargs=(threads,)) as pool:
-        futures = {pool.submit(_worker_run, specs[i]): i for i in todo}
-        for future in cf.as_completed(futures):
-            index = futures[future]
-            _collect(records, index, specs[index], future.result, failures)
-            bar.set_postfix_str(specs[index].label)
-            bar.update()
+    with RunProgress(len(todo), enabled=progress) as shown:
+        def start(index: int) -> None:
+            spec = specs[index]
+            shown.start(spec.label, spec.run_dir() / "train.log", spec.profile.stopping_step)
+
+        if parallel == 1 or len(todo) <= 1:
+            for index in todo:
+                start(index)
+                _collect(records, index, specs[index], lambda: _logged_run(specs[index]), failures)
+                shown.finish(specs[index].label, records.get(index))
+            return
+        for key, value in MALLOC_ENV.items():  # read by glibc when each worker process starts
+            os.environ.setdefault(key, value)
+        context = multiprocessing.get_context("spawn")
+        waiting = list(todo)
+        with cf.ProcessPoolExecutor(parallel, mp_context=context, initializer=worker_init,
+                                    initargs=(threads,)) as pool:
+            futures: dict = {}
+            while waiting or futures:
+                while waiting and len(futures) < parallel:  # submitted = started, so progress knows what runs
+                    index = waiting.pop(0)
+                    start(index)
+                    futures[pool.submit(_logged_run, specs[index])] = index
+                done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    index = futures.pop(future)
+                    _collect(records, index, specs[index], future.result, failures)
+                    shown.finish(specs[index].label, records.get(index))
 
 
 def _collect(records: dict, index: int, spec: RunSpec, result, failures: list | None) -> None:

@@ -2,13 +2,14 @@
 
     evaluate <model>    run a model through the search (and recommendation) protocol beside the committed models
     reproduce ...       the papermill batches (gtebench.reproduce; `make reproduce` runs the default one)
+    list models|datasets  the registries as tables, with each model's and dataset's licence (gtebench.catalogue)
 """
 
 from __future__ import annotations
 
 import sys
 
-COMMANDS = {"evaluate": "gtebench.evaluate", "reproduce": "gtebench.reproduce"}
+COMMANDS = {"evaluate": "gtebench.evaluate", "reproduce": "gtebench.reproduce", "list": "gtebench.catalogue"}
 
 
 def main(argv: list[str] | None = None) -> int:

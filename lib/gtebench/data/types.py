@@ -36,6 +36,28 @@ class DatasetSpec:
     source_files: Callable[[], list[Path]] = field(default=lambda: [], repr=False)
     options: dict = field(default_factory=dict, compare=False)  # loader arguments (category, variant, folder)
 
+    @property
+    def licence(self) -> str:
+        """The terms of the data's source (DATA_LICENCES, by loader)."""
+        return DATA_LICENCES.get(self.loader, "unknown")
+
+
+# The terms each source is published under, by loader (what its page or SOURCE.md states; "no licence stated" where
+# the publisher gives none). Results computed here may be shared; the data itself only as its terms allow.
+DATA_LICENCES = {
+    "recbole-ml-100k": "GroupLens: research use, no redistribution without permission",
+    "ml-latest-small": "GroupLens usage licence (research use; its README.txt)",
+    "amazon2018-scientific": "Amazon Reviews 2018 (Ni et al.): research use, no licence stated",
+    "amazon2018-samples": "Amazon Reviews 2018 (Ni et al.): research use, no licence stated",
+    "amazon2023": "Amazon Reviews 2023 (Hou et al.): research use, no licence stated",
+    "steam": "UCSD Steam (Kang & McAuley): research use, no licence stated",
+    "custom": "the user's own",
+    "esci": "Apache-2.0 (amazon-science/esci-data)",
+    "esci-sample": "Apache-2.0 (amazon-science/esci-data; packaged sample)",
+    "amazon-c4": "Amazon-C4 (hyp1231/Amazon-C4), built from Amazon Reviews 2023: research use",
+    "homedepot": "Kaggle Home Depot competition data: non-commercial, no redistribution",
+}
+
 
 @dataclass
 class Loaded:
@@ -144,6 +166,11 @@ class SearchSpec:
     loader: str  # a key of data.search.SEARCH_LOADERS
     text_recipe: str
     options: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def licence(self) -> str:
+        """The terms of the data's source (DATA_LICENCES, by loader)."""
+        return DATA_LICENCES.get(self.loader, "unknown")
 
 
 @dataclass

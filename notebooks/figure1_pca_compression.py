@@ -22,7 +22,7 @@
 
 # %% tags=["parameters"]
 datasets = ["esci-sample200"]  # search dataset keys (gtebench.data.search.SEARCH_DATASETS)
-models = ["minilm-l6", "mpnet-base", "tfidf-svd"]  # dense encoder keys
+encoders = ["minilm-l6", "mpnet-base", "tfidf-svd"]  # dense encoder keys
 pca_alphas = [0.8, 0.95]  # explained-variance levels; the full dimension is always included
 # rough scoring: bf16 where native (GPU, AVX-512 BF16, AMX), else fp32; the top 100 is exact either way
 precision = "auto"
@@ -41,7 +41,7 @@ from gtebench.plots import plot_pca_compression, save_figure
 from gtebench.search.experiment import SearchExperimentConfig, run_search_experiment
 from gtebench.tables import describe_pca, pca_table
 
-config = SearchExperimentConfig.from_params(datasets=datasets, models=models, pca_alphas=pca_alphas,
+config = SearchExperimentConfig.from_params(datasets=datasets, encoders=encoders, pca_alphas=pca_alphas,
                                             precision=precision, results_file=results_file)
 results = run_search_experiment(config, raise_failures=False)
 print(f"{len(results)} result rows -> {config.results_file}")

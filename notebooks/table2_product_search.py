@@ -24,7 +24,7 @@
 
 # %% tags=["parameters"]
 datasets = ["esci-sample200"]  # search dataset keys (gtebench.data.search.SEARCH_DATASETS); "-graded" for ESCI gains
-models = ["bm25", "bm25-paper", "minilm-l6", "mpnet-base", "tfidf-svd"]  # encoder keys, "bm25", "bm25-paper"
+encoders = ["bm25", "bm25-paper", "minilm-l6", "mpnet-base", "tfidf-svd"]  # encoder keys, "bm25", "bm25-paper"
 domains = ["Office_Products", "Sports_and_Outdoors"]  # per-domain columns of the paper (when the data has them)
 # rough scoring: bf16 where native (GPU, AVX-512 BF16, AMX), else fp32; the top 100 is exact either way
 precision = "auto"
@@ -45,7 +45,7 @@ from gtebench.plots import plot_ps, save_figure
 from gtebench.search.experiment import SearchExperimentConfig, run_search_experiment
 from gtebench.tables import describe_ps, ps_rankings, ps_table
 
-config = SearchExperimentConfig.from_params(datasets=datasets, models=models, domains=domains, precision=precision,
+config = SearchExperimentConfig.from_params(datasets=datasets, encoders=encoders, domains=domains, precision=precision,
                                             results_file=results_file)
 results = run_search_experiment(config, raise_failures=False)
 print(f"{len(results)} result rows -> {config.results_file}; runs in {config.runs_dir}")

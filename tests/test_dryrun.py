@@ -198,7 +198,7 @@ def test_bad_keys_parameters_and_floating_revisions_are_reported(tmp_path, capsy
     path.write_text("notebooks:\n  - notebook: table1_sequential_recommendation.ipynb\n"
                     "    parameters: {datasets: [ml-100k, amazon2023/All_Beuty], encoders: [minilm-l6, no-such-model],"
                     " seeds: [x]}\n  - notebook: table2_product_search.ipynb\n"
-                    "    parameters: {datasets: [esci-sample200], models: [bm25, 'hf:org/model@main']}\n")
+                    "    parameters: {datasets: [esci-sample200], encoders: [bm25, 'hf:org/model@main']}\n")
     result = dryrun.dry_run(str(path))
     problems = "\n".join(result.problems)
     assert "table1_sequential_recommendation.ipynb: seeds must be integers, got ['x']" in problems

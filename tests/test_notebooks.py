@@ -108,8 +108,8 @@ def test_search_notebooks_execute_on_the_esci_sample(tmp_path, monkeypatch):
     monkeypatch.setenv("GTEBENCH_SHARED_DATA", str(tmp_path / "no-shared-data"))
     monkeypatch.delenv("GTEBENCH_ESCI_SAMPLE_DIR", raising=False)
     for name, parameters in (
-        ("table2_product_search.ipynb", {"models": ["bm25", "bm25-paper", "tfidf-svd"]}),
-        ("figure1_pca_compression.ipynb", {"models": ["tfidf-svd"], "pca_alphas": [0.9]}),
+        ("table2_product_search.ipynb", {"encoders": ["bm25", "bm25-paper", "tfidf-svd"]}),
+        ("figure1_pca_compression.ipynb", {"encoders": ["tfidf-svd"], "pca_alphas": [0.9]}),
     ):
         source = ROOT / "notebooks" / name
         stem = name.split("_")[0]
@@ -136,7 +136,7 @@ def test_a_failed_cell_still_leaves_the_table_and_figure_then_fails_the_notebook
     with pytest.raises(pm.PapermillExecutionError) as error:
         pm.execute_notebook(
             str(source), str(output), kernel_name="python3", cwd=str(source.parent), progress_bar=False,
-            parameters={"datasets": ["esci-sample200"], "models": ["bm25", "text-embedding-3-large"],
+            parameters={"datasets": ["esci-sample200"], "encoders": ["bm25", "text-embedding-3-large"],
                         "results_file": str(tmp_path / "ps.csv"), "figure_file": str(tmp_path / "ps")})
     assert error.value.ename == "CellsFailed" and "OPENAI_API_KEY" in error.value.evalue
     assert set(read_results(tmp_path / "ps.csv").model) == {"bm25"}

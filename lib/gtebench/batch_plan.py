@@ -102,14 +102,14 @@ def _plan_search(plan: NotebookPlan) -> None:
     from .search.experiment import LEXICAL, SearchExperimentConfig
 
     params = plan.parameters
-    datasets, models = _keys(params.get("datasets")), _keys(params.get("models"))
+    datasets, models = _keys(params.get("datasets")), _keys(params.get("encoders"))
     plan.datasets = [(d, "search") for d in datasets]
     plan.wanted = [m for m in models if m not in LEXICAL]
     known, dense = _known(datasets, get_search_dataset), _known(plan.wanted, get_encoder)
     plan.encodings = {(d, e, role) for d in known for e in dense for role in ("item", "query")}
     lexical = [m for m in models if m in LEXICAL]
     if known and (dense or lexical):
-        _config(SearchExperimentConfig, params, plan, datasets=known, models=lexical + dense)
+        _config(SearchExperimentConfig, params, plan, datasets=known, encoders=lexical + dense)
     sizes = 1 + len(params.get("pca_alphas") or []) if plan.notebook.startswith("figure1") else 1
     cells = len(datasets) * len(models) * sizes
     plan.summary = (f"{_n(len(datasets), 'dataset')} x {_n(len(models), 'model')}"
@@ -141,7 +141,7 @@ def _plan_specialisation(plan: NotebookPlan) -> None:
     sr = NotebookPlan(plan.notebook, {**params, "datasets": list(config.sr_datasets), "encoders": list(config.encoders),
                                       "include_popularity": False}, "")
     search = NotebookPlan(plan.notebook, {"datasets": list(config.search_datasets),
-                                          "models": [*config.lexical, *config.encoders]}, "")
+                                          "encoders": [*config.lexical, *config.encoders]}, "")
     if config.sr_datasets:
         _plan_table1(sr)
     if config.search_datasets:

@@ -59,12 +59,12 @@ BATCHES: dict[str, list[NotebookRun]] = {
     "homedepot": [
         NotebookRun(
             "table2_product_search.ipynb",
-            {"datasets": ["homedepot"], "models": ["bm25", "bm25-paper", "minilm-l6", "mpnet-base", "tfidf-svd"],
+            {"datasets": ["homedepot"], "encoders": ["bm25", "bm25-paper", "minilm-l6", "mpnet-base", "tfidf-svd"],
              "domains": [], "results_file": "ps_homedepot.csv", "figure_file": "ps_homedepot"},
         ),
         NotebookRun(
             "figure1_pca_compression.ipynb",
-            {"datasets": ["homedepot"], "models": ["minilm-l6", "mpnet-base", "tfidf-svd"], "pca_alphas": [0.8, 0.95],
+            {"datasets": ["homedepot"], "encoders": ["minilm-l6", "mpnet-base", "tfidf-svd"], "pca_alphas": [0.8, 0.95],
              "results_file": "ps_pca_homedepot.csv", "figure_file": "figure1_pca_homedepot"},
         ),
     ],
@@ -83,13 +83,13 @@ BATCHES: dict[str, list[NotebookRun]] = {
         ),
         NotebookRun(
             "table2_product_search.ipynb",
-            {"datasets": ["esci", "amazon-c4"], "models": ["bm25", "bm25-paper", *PAPER_PS_ENCODERS],
+            {"datasets": ["esci", "amazon-c4"], "encoders": ["bm25", "bm25-paper", *PAPER_PS_ENCODERS],
              "results_file": "ps_paper.csv", "figure_file": "ps_paper"},
         ),
         NotebookRun(
             "figure1_pca_compression.ipynb",
             {"datasets": ["esci", "amazon-c4"],
-             "models": [m for m in PAPER_PS_ENCODERS if m not in ("roberta-base", "colbertv2")],
+             "encoders": [m for m in PAPER_PS_ENCODERS if m not in ("roberta-base", "colbertv2")],
              "results_file": "ps_pca_paper.csv", "figure_file": "figure1_pca_paper"},
         ),
         # The paper's PCA analysis is of its product-search catalogues, with every vector model of its Table 2

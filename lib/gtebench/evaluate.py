@@ -99,7 +99,7 @@ def _evaluate(key: str, search_datasets, sr: bool, folder: Path) -> tuple[dict[s
 
     tables = {}
     config = SearchExperimentConfig.from_params(datasets=list(search_datasets or available_search_datasets()),
-                                                models=[key], results_file=str(folder / "ps.csv"))
+                                                encoders=[key], results_file=str(folder / "ps.csv"))
     ours = run_search_experiment(config)
     tables["ps"] = ps_table(pd.concat([_committed("ps", set(config.datasets)), ours], ignore_index=True))
     if sr:

@@ -12,13 +12,13 @@ from gtebench.search import experiment
 from gtebench.search.experiment import SearchConfigError, SearchExperimentConfig
 from gtebench.search.runfile import read_run
 
-GOOD = dict(datasets=["esci-sample200"], models=["bm25", "tfidf-svd"])
+GOOD = dict(datasets=["esci-sample200"], encoders=["bm25", "tfidf-svd"])
 
 
 @pytest.mark.parametrize("change,error,match", [
     ({"datasets": "esci"}, SearchConfigError, "non-empty list"),
     ({"datasets": ["esci-smal"]}, DataError, "known"),
-    ({"models": ["nv-embed"]}, EncoderError, "known encoders"),
+    ({"encoders": ["nv-embed"]}, EncoderError, "known encoders"),
     ({"pca_alphas": [95]}, SearchConfigError, "explained-variance fractions"),
     ({"precision": "fp16"}, SearchConfigError, "precision must be one of"),
     ({"results_file": "x.parquet"}, SearchConfigError, ".csv"),
@@ -54,8 +54,9 @@ def test_queries_and_items_are_encoded_in_their_own_roles(monkeypatch, tmp_path)
 
 @pytest.mark.slow
 def test_a_real_run_on_the_esci_sample(tmp_path):
-    config = SearchExperimentConfig.from_params(datasets=["esci-sample200"], models=["bm25", "bm25-paper", "tfidf-svd"],
-                                                pca_alphas=[0.9], results_file=str(tmp_path / "ps.csv"))
+    config = SearchExperimentConfig.from_params(datasets=["esci-sample200"],
+                                                encoders=["bm25", "bm25-paper", "tfidf-svd"], pca_alphas=[0.9],
+                                                results_file=str(tmp_path / "ps.csv"))
     frame = experiment.run_search_experiment(config, progress=False)
     assert read_results(tmp_path / "ps.csv").shape[0] == len(frame)
     ndcg = frame[(frame.metric == "ndcg@100") & (frame.domain == "All")].set_index(["model", "variant"])["value"]
@@ -99,7 +100,7 @@ def test_one_model_that_cannot_load_costs_only_its_own_cells(monkeypatch, tmp_pa
 
     monkeypatch.setattr(experiment, "prepare_search", prepare)
     config = SearchExperimentConfig.from_params(datasets=["esci-sample200", "esci"],
-                                                models=["bm25", "kalm", "tfidf-svd"],
+                                                encoders=["bm25", "kalm", "tfidf-svd"],
                                                 results_file=str(tmp_path / "ps.csv"))
     with pytest.raises(CellsFailed) as error:
         experiment.run_search_experiment(config, progress=False)
@@ -124,7 +125,7 @@ def test_shallow_judgments_add_condensed_metrics_and_per_query_values(tmp_path, 
     (tmp_path / "train.csv").write_text("id,product_uid,product_title,search_term,relevance\n" + "".join(
         f"{2 * i},p{i},x,{names[i]},3\n{2 * i + 1},p{i + 1},x,{names[i]},1\n" for i in range(20)))
     monkeypatch.setenv("GTEBENCH_HOMEDEPOT_DIR", str(tmp_path))
-    config = SearchExperimentConfig.from_params(datasets=["homedepot"], models=["bm25", "bm25-paper"],
+    config = SearchExperimentConfig.from_params(datasets=["homedepot"], encoders=["bm25", "bm25-paper"],
                                                 results_file=str(tmp_path / "hd.csv"))
     frame = experiment.run_search_experiment(config, progress=False)
     means = frame[frame.model == "bm25"].set_index("metric")["value"]

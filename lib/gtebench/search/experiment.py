@@ -54,24 +54,25 @@ class SearchExperimentConfig:
     results_file: Path
 
     @classmethod
-    def from_params(cls, datasets: list[str], models: list[str], pca_alphas: list[float] = (),
+    def from_params(cls, datasets: list[str], encoders: list[str], pca_alphas: list[float] = (),
                     domains: list[str] = PAPER_DOMAINS, precision: str = "auto",
                     results_file: str = "ps_default.csv") -> "SearchExperimentConfig":
         """The validated config of a Table 2 / Figure 1 run, from the notebook's parameters.
 
         Args:
-            datasets: search dataset keys; models: encoder keys or "bm25" / "bm25-paper".
+            datasets: search dataset keys; encoders: encoder keys or the lexical "bm25" / "bm25-paper" (the same
+                parameter name as Table 1's, so `-p encoders` reaches every notebook).
             pca_alphas: explained-variance fractions for PCA-compressed runs (Figure 1).
             domains: categories scored on their own beside "All".
             precision: exact search's scoring precision ("auto", "fp32", "bf16").
             results_file: under results/ unless absolute.
         """
-        for name, value in (("datasets", datasets), ("models", models)):
+        for name, value in (("datasets", datasets), ("encoders", encoders)):
             if isinstance(value, str) or not value:
                 raise SearchConfigError(f"{name} must be a non-empty list, got {value!r}")
         for key in datasets:
             get_search_dataset(key)
-        for key in models:
+        for key in encoders:
             if key not in LEXICAL:
                 get_encoder(key)  # unknown names list the closest registry keys
         if isinstance(pca_alphas, (str, int, float)) or any(
@@ -87,7 +88,8 @@ class SearchExperimentConfig:
             path = paths.results_dir() / path
         if path.suffix != ".csv":
             raise SearchConfigError(f"results_file must end in .csv, got {results_file!r}")
-        return cls(tuple(datasets), tuple(models), tuple(float(a) for a in pca_alphas), tuple(domains), precision, path)
+        alphas = tuple(float(a) for a in pca_alphas)
+        return cls(tuple(datasets), tuple(encoders), alphas, tuple(domains), precision, path)
 
     @property
     def runs_dir(self) -> Path:

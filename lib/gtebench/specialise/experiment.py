@@ -139,7 +139,7 @@ def run_specialisation_experiment(config: SpecialisationConfig, progress: bool =
         units.append(("user", config.sr_metric, users.assign(task="sr/" + users["backbone"])))
     if config.search_datasets:
         ps = SearchExperimentConfig.from_params(datasets=list(config.search_datasets),
-                                                models=[*config.lexical, *config.encoders],
+                                                encoders=[*config.lexical, *config.encoders],
                                                 results_file=str(config.file("ps")))
         out["ps"] = run_search_experiment(ps, progress=progress, raise_failures=False)
         queries = pd.read_csv(ps.per_query_file, dtype={"qid": str})

@@ -22,12 +22,14 @@ def test_an_offline_model_is_scored_beside_the_committed_models(tmp_path):
 def test_a_folder_with_a_prompt_from_the_command_line(tmp_path, capsys):
     folder = resolve_model_path(get_encoder("minilm-l6"))
     code = gtebench_main(["evaluate", folder, "--datasets", "esci-sample200", "--query-prompt", "query: ",
-                          "--output-dir", str(tmp_path / "out")])
+                          "--output-dir", str(tmp_path / "out"), "--mteb-dir", str(tmp_path / "mteb")])
     out = capsys.readouterr().out
     assert code == 0 and "Product search" in out and str(tmp_path / "out") in out
     written = (tmp_path / "out" / "ps.csv").read_text()
     assert f"path:{folder}+" in written  # its own key: the prompt changes the vectors, so they cache apart
     assert not any(k.startswith(f"path:{folder}+") for k in ENCODERS)  # registered for the call only
+    exported = list((tmp_path / "mteb").glob("*/*/gtebench-esci-sample200.json"))  # MTEB's result format too
+    assert len(exported) == 1 and '"main_score"' in exported[0].read_text()
 
 
 def test_an_unknown_model_fails_clearly(capsys):

@@ -70,7 +70,8 @@ def encoder_overrides(args: argparse.Namespace) -> dict:
 
 
 def evaluate(model: str, overrides: dict | None = None, search_datasets: list[str] | None = None,
-             sr: bool = False, folder: Path | None = None) -> tuple[dict[str, pd.DataFrame], Path]:
+             sr: bool = False, folder: Path | None = None,
+             mteb_dir: Path | None = None) -> tuple[dict[str, pd.DataFrame], Path]:
     """Run `model` (with entry `overrides`) through search (and, with `sr`, recommendation on ml-100k); return
     ({"ps": table, "sr": table} with the committed models' rows beside the new one, the folder of its results).
 
@@ -78,6 +79,7 @@ def evaluate(model: str, overrides: dict | None = None, search_datasets: list[st
         model: an encoder key, hub id or folder; overrides: EncoderSpec fields to change.
         search_datasets: default: available_search_datasets(); sr: also Table 1 (minutes on a CPU).
         folder: where its results go (default: output_dir of the model).
+        mteb_dir: also write its search results there in MTEB's result format (gtebench.mteb_export).
     """
     from .encoders import registry
 
@@ -87,7 +89,13 @@ def evaluate(model: str, overrides: dict | None = None, search_datasets: list[st
         key = f"{spec.key}+{stable_hash(overrides, 8)}"
         registry.ENCODERS[key] = replace(spec, key=key, notes=f"{spec.notes}; changed: {overrides}")
     try:
-        return _evaluate(key, search_datasets, sr, Path(folder) if folder is not None else output_dir(key))
+        tables, folder = _evaluate(key, search_datasets, sr, Path(folder) if folder is not None else output_dir(key))
+        if mteb_dir is not None:
+            from .mteb_export import export_search_results
+            from .results import read_results
+
+            export_search_results(read_results(folder / "ps.csv"), registry.get_encoder(key), Path(mteb_dir))
+        return tables, folder
     finally:
         if overrides:
             registry.ENCODERS.pop(key, None)
@@ -137,10 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-normalize", action="store_true", help="keep the vectors as the model returns them")
     parser.add_argument("--no-own-prompts", action="store_true", help="ignore the model's own query/document prompts")
     parser.add_argument("--output-dir", type=Path, help="where its results go (default: results/evaluate/<model>)")
+    parser.add_argument("--mteb-dir", type=Path, help="also write the search results there in MTEB's result format "
+                        "(<org>__<name>/<revision>/<task>.json and model_meta.json)")
     args = parser.parse_args(argv)
     try:
         tables, folder = evaluate(args.model, encoder_overrides(args), args.datasets, args.sr,
-                                  args.output_dir)
+                                  args.output_dir, args.mteb_dir)
     except ValueError as exc:  # unknown model, bad setting, unknown dataset: the message lists what is valid
         parser.exit(2, f"gtebench evaluate: error: {exc}\n")
     except CellsFailed as exc:  # the model could not load or encode (e.g. a hub id without a network)
@@ -148,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     for task, table in tables.items():
         print(f"\n{'Product search' if task == 'ps' else 'Sequential recommendation'} (percent):")
         print(table.round(2).to_string(index=False))
-    print(f"\nits results: {folder}")
+    print(f"\nits results: {folder}" + (f"; in MTEB's format under {args.mteb_dir}" if args.mteb_dir else ""))
     return 0
 
 

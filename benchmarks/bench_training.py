@@ -12,9 +12,11 @@ absent), four ways:
 - ours, all-positions: a user's first 50 targets in one causal pass, one window per later target (the exact
   histories of the prefix rows), bucketed (training_targets "all-positions").
 Beside each time it prints the tokens computed per epoch (batch x padded length, summed over batches) and the
-real ones, so the ratio is explained, not only measured. s/epoch = mean s/step over timed steps after 3 warm-up
-steps x steps per epoch (the batches come in the epoch's shuffled order, so the timed ones are a random sample;
---max-steps 0 times whole epochs).
+real ones, so the ratio is explained, not only measured. The two bucketed modes are timed over whole epochs
+(their batches range from a few hundred tokens to 12,800, so a few steps cannot sample the mix; an epoch is
+seconds to a minute); the RecBole-row modes, whose batches all hold batch x 50 tokens, as mean s/step over
+--max-steps timed steps after 3 warm-up steps x steps per epoch (the batches come in the epoch's shuffled order,
+so the timed ones are a random sample; --max-steps 0 times whole epochs).
 
 Part 2 (skip with --epochs-only), per step on the default profile's data (max length 20, each user's 20 most
 recent prefixes): the speed fixes alone against stock RecBole, the text variant's step time against the ID
@@ -86,7 +88,7 @@ def epoch_seconds(spec: RunSpec, mode: str, max_steps: int) -> dict:
             lengths = train_data.windows.lengths
             tokens, real = sum(len(b) * int(lengths[b].max()) for b in index), int(lengths.sum())
             n_steps = len(index)
-            batches = [train_data.collate(b) for b in (index[: max_steps + 3] if max_steps else index)]
+            batches = [train_data.collate(b) for b in index]  # whole epochs (module docstring)
         else:
             loss_of = model.calculate_loss
             feat = train_data.dataset.inter_feat

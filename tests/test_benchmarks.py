@@ -53,3 +53,31 @@ def test_gpu_phases_run_on_the_cpu_in_smoke_mode(shared_data, tmp_path):
     (row,) = json.loads(out.read_text())
     assert row["tokens"] > 24 and row["tokens_per_s"] > 0 and row["of_measured_peak"] > 0
     assert row["of_datasheet_peak"] is None  # a CPU is not in the GPU datasheet table
+
+
+def test_the_training_quality_comparison_pairs_modes_by_cell_seed_and_user():
+    import pandas as pd
+
+    bench = load("bench_training_quality")
+    cell = dict(dataset="d", backbone="sasrec", variant="id", model="id", split="test", best_epoch=3,
+                train_seconds=10.0)
+    results = {
+        "prefix": pd.DataFrame([{**cell, "metric": "ndcg@10", "seed": s, "value": v} for s, v in ((1, 0.10),
+                                                                                                 (2, 0.20))]),
+        # all-positions also has a text cell that prefix rows lack: compared only where both modes ran
+        "all-positions": pd.DataFrame([{**cell, "metric": "ndcg@10", "seed": s, "value": v} for s, v in
+                                       ((1, 0.30), (2, 0.45))] + [{**cell, "model": "minilm-l6", "variant": "text",
+                                                                  "metric": "ndcg@10", "seed": 1, "value": 0.5}]),
+    }
+    users = [f"u{i}" for i in range(6)]
+    per_user = {mode: pd.DataFrame([{"dataset": "d", "backbone": "sasrec", "variant": "id", "model": "id",
+                                     "seed": seed, "user": u, "ndcg@10": base + i * step}
+                                    for seed in (1, 2) for i, u in enumerate(users)])
+                for mode, base, step in (("prefix", 0.1, 0.01), ("all-positions", 0.3, 0.02))}
+    table = bench.compare(results, per_user)
+    assert len(table) == 1
+    row = table.iloc[0]
+    assert row.prefix_mean == pytest.approx(0.15) and row.all_mean == pytest.approx(0.375)
+    assert row.difference == pytest.approx(0.225) and row.seeds == 2 and row.users == 6
+    assert row.wilcoxon_users == pytest.approx(0.03125)  # 6 users, all ahead: the exact two-sided 2 / 2^6
+    assert "| d | sasrec | id | ndcg@10 | 15.00 ± 7.07 | 37.50 ± 10.61 | +22.50 |" in bench.markdown(table)

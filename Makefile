@@ -9,7 +9,7 @@ STAMP := $(VENV)/.gtebench-installed
 TORCH_SPEC ?= torch>=2.4,<2.14
 TORCH_INDEX ?=
 
-.PHONY: help setup paper-env reproduce lint test test-paper-models benchmark notebooks clean clean-caches clean-runs
+.PHONY: help setup paper-env reproduce lab lint test test-paper-models benchmark notebooks clean clean-caches clean-runs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -43,6 +43,11 @@ $(PAPER_STAMP): pyproject.toml requirements-offline-models.txt envs/paper-constr
 
 reproduce: setup ## regenerate results/ and figures/ of the default batch (papermill batch)
 	$(BIN)/python -m gtebench.reproduce --batch default
+
+# JupyterLab from .venv (jupyterlab is a main dependency in pyproject.toml), opened on notebooks/: open a
+# <name>.ipynb and run it with the kernel "Python (gtebench)"; jupytext saves its .py twin beside it.
+lab: setup ## open JupyterLab on notebooks/ (kernel "Python (gtebench)") to open and rerun one notebook
+	$(BIN)/jupyter lab notebooks/
 
 lint: setup ## ruff: pyflakes, pycodestyle, import order, public docstrings (rules in pyproject.toml)
 	$(BIN)/ruff check lib tests benchmarks notebooks

@@ -3,7 +3,7 @@
 `paper` is the protocol of the paper's code (RecBole defaults + the BLaIR settings: max
 sequence length 50, every training prefix, batch 2048, patience 10 on validation NDCG@10).
 `default` is what fits on 2 CPU cores in minutes; how it differs from `paper` is written beside each value and
-in the README ("Default profile versus the paper's protocol").
+in docs/protocol.md ("Default profile versus the paper's protocol").
 """
 
 from __future__ import annotations
@@ -91,20 +91,20 @@ TRAINING_PROFILES: dict[str, TrainingProfile] = {
     ),
     "default": TrainingProfile(
         name="default",
-        max_seq_len=20,  # cheaper than 50; on ml-100k no loss against 50 at equal epochs (README)
+        max_seq_len=20,  # cheaper than 50; on ml-100k no loss against 50 at equal epochs (docs/protocol.md)
         train_prefixes_per_user=20,  # each user's 20 most recent training prefixes: 5x fewer rows per epoch
         max_epochs=200,  # a cap, never reached: every run stops early
         stopping_step=5,  # half the paper's patience
         train_batch_size=256,  # with ~19k rows, 2048 would give 9 steps per epoch
         eval_batch_size=2048,
         learning_rate=1e-3,
-        bf16=False,  # bf16 autocast is slower per step at 1 thread on a CPU without AMX (README)
-        parallel_runs=2,  # two 1-thread runs side by side outrun one 2-thread run (README)
+        bf16=False,  # bf16 autocast is slower per step at 1 thread on a CPU without AMX (docs/protocol.md)
+        parallel_runs=2,  # two 1-thread runs side by side outrun one 2-thread run (docs/protocol.md)
         threads_per_run=1,
         # Every backbone at the text variant's width (64) instead of the paper code's 300, so text and ID items
         # differ only in the item representation (UniSRec: only in the adaptor and the cosine scores); the text
         # adaptor's dropout mask drawn once per item and step instead of per sequence position (the same model at
-        # evaluation). What each saves is measured in the README's "Default profile versus the paper's protocol".
+        # evaluation). What each saves is measured in docs/protocol.md, "Default profile versus the paper's protocol".
         backbone_overrides={
             "sasrec": {"id": {"hidden_size": 64}, "text": {"adaptor_per_position": False}},
             "gru4rec": {"id": {"embedding_size": 64, "hidden_size": 64}, "text": {"adaptor_per_position": False}},

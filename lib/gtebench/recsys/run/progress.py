@@ -22,11 +22,20 @@ EPOCH_LINE = re.compile(r"epoch (\d+) evaluating \[time: [\d.]+s, valid_score: (
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # RecBole colours its log lines
 
 
+def saved_epoch(history: list[float]) -> int:
+    """The 0-based epoch whose weights RecBole keeps: the last one reaching the best validation score (its early
+    stopping counts a tie as an improvement, `value >= best`, and saves that epoch); -1 without history."""
+    if not history:
+        return -1
+    best = max(history)
+    return max(i for i, score in enumerate(history) if score == best)
+
+
 @dataclass(frozen=True)
 class EpochState:
     epochs: int  # epochs evaluated so far
     best: float  # best validation score (NDCG@10)
-    best_epoch: int  # 0-based, the first epoch that reached `best`
+    best_epoch: int  # 0-based, the epoch whose weights are kept (saved_epoch)
 
 
 def epoch_state(log: Path) -> EpochState | None:
@@ -35,11 +44,10 @@ def epoch_state(log: Path) -> EpochState | None:
         text = ANSI.sub("", Path(log).read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return None
-    scores = [(int(e), float(s)) for e, s in EPOCH_LINE.findall(text)]
+    scores = [float(s) for _, s in EPOCH_LINE.findall(text)]
     if not scores:
         return None
-    best_epoch, best = max(scores, key=lambda es: (es[1], -es[0]))
-    return EpochState(scores[-1][0] + 1, best, best_epoch)
+    return EpochState(len(scores), max(scores), saved_epoch(scores))
 
 
 def describe_state(state: EpochState | None, patience: int) -> str:

@@ -15,6 +15,7 @@ from ...io import atomic_open, atomic_path, read_json, write_json
 from ...results import git_commit, package_versions
 from ..evaluation import per_user_metrics
 from .build import build_run, run_embeddings
+from .progress import saved_epoch
 from .spec import BEST_CHECKPOINT, METRICS, PER_USER_FILE, RESUME_FILE, TOPK, RunSpec, recbole_config_dict
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ def train_and_evaluate(spec: RunSpec, reuse: bool = True) -> dict:
         "recbole_config": {k: config_dict[k] for k in recbole_config_dict(spec, Path(), run_dir)
                            if k not in ("data_path", "checkpoint_dir")},
         "training_targets": spec.training_targets,  # effective: "prefix" for BERT4Rec whatever the profile says
-        "best_epoch": int(max(range(len(history)), key=lambda i: (history[i], -i))) if history else -1,
+        "best_epoch": saved_epoch(history),  # the evaluated weights' epoch: the last to reach the best score
         "epochs": len(history),
         "valid_history": history,
         "train_seconds": round(train_seconds, 2),

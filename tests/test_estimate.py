@@ -62,3 +62,27 @@ def test_the_estimate_reports_prefix_rows_and_all_positions_training():
     assert f"{prefix['ml-100k']:.2f} h on prefix rows, {both['ml-100k']:.2f} h all-positions" in report
     saved = sum(prefix.values()) - sum(both.values())
     assert f"profile paper-all-positions, the same training targets): {estimate.total - saved:.1f} h" in report
+
+
+def test_specialisation_hours_by_hand_and_a_pairs_file_counted_in_the_batch_estimate(tmp_path):
+    from gtebench.batch_plan import plan_estimate, resolve_notebooks
+    from gtebench.batches import NotebookRun, select_runs
+
+    per_gpu_second = est.GPU_BF16_PEAK_TFLOPS * 1e12 * est.ENCODING_EFFICIENCY
+    assert est.specialisation_hours("mpnet-base", 1000, 2, 64, 3) == pytest.approx(
+        6 * 110e6 * 1000 * 2 * 64 * 3 / per_gpu_second / 3600)
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("".join(f'{{"anchor": "a{i}", "positive": "p{i}"}}\n' for i in range(500)))
+    run = NotebookRun("specialisation.ipynb", {"bases": ["mpnet-base"], "recipes": [f"pairs:{pairs}", "next-item"],
+                                              "sr_datasets": [], "search_datasets": []})
+    estimate = plan_estimate(resolve_notebooks(select_runs([run])))
+    file_key, named_key = f"specialised:mpnet-base@pairs:{pairs}", "specialised:mpnet-base@next-item"
+    assert estimate.specialisation[file_key] == pytest.approx(est.specialisation_hours("mpnet-base", 500, 2, 64, 1))
+    assert estimate.specialisation[named_key] == pytest.approx(  # the recipe's CPU sample of 6,400 pairs
+        est.specialisation_hours("mpnet-base", 6_400, 2, 64, 1))
+    assert f"specialise {file_key}" in estimate.report()
+    missing = NotebookRun("specialisation.ipynb", {"bases": ["mpnet-base"], "recipes": ["pairs:/no/such.jsonl"],
+                                                  "sr_datasets": [], "search_datasets": []})
+    plans = resolve_notebooks(select_runs([missing]))
+    assert plan_estimate(plans).specialisation == {}
+    assert any("pairs file /no/such.jsonl not here" in f.text for p in plans for f in p.problems)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import estimate as est
 from .dryrun_checks import Finding
@@ -26,6 +27,7 @@ class NotebookPlan:
     encodings: set[tuple[str, str, str]] = field(default_factory=set)  # (dataset, encoder, "item" or "query")
     runs: Counter = field(default_factory=Counter)  # (dataset, "id" or encoder) -> training runs
     problems: list[Finding] = field(default_factory=list)  # parameters the notebook would refuse
+    specialisations: dict = field(default_factory=dict)  # specialised key -> _pairs_of(...) or None
 
 
 # ---------------------------------------------------------------- resolving the notebooks
@@ -130,7 +132,8 @@ def _plan_analysis(plan: NotebookPlan) -> None:
 
 def _plan_specialisation(plan: NotebookPlan) -> None:
     """Its recommendation cells as Table 1's and its search cells as Table 2's, over the bases, their specialised
-    versions and the classic encoders; the specialisations themselves are CPU-minutes each (not estimated)."""
+    versions and the classic encoders; each specialisation's own training in plan.specialisations (pairs known
+    from its recipe's sample size, or by counting a `pairs:` file's rows)."""
     from .specialise.experiment import SpecialisationConfig
 
     params = plan.parameters
@@ -149,8 +152,28 @@ def _plan_specialisation(plan: NotebookPlan) -> None:
     plan.datasets, plan.wanted = sr.datasets + search.datasets, list(dict.fromkeys(sr.wanted + search.wanted))
     plan.encodings, plan.runs = sr.encodings | search.encodings, sr.runs
     plan.problems += sr.problems + search.problems
+    plan.specialisations = {key: _pairs_of(key, plan) for key in config.specialised}
     plan.summary = (f"{_n(len(config.specialised), 'specialisation')}, then recommendation: {sr.summary or 'none'}; "
                     f"search: {search.summary or 'none'}")
+
+
+def _pairs_of(key: str, plan: NotebookPlan) -> tuple[str, int, int, int, int] | None:
+    """(base, pairs, texts per pair, tokens per text, epochs) of a specialised key for the estimate; None (with a
+    warning) when a pairs file cannot be counted here."""
+    from .specialise.recipes import parse_key
+
+    parsed = parse_key(key)
+    recipe = parsed.recipe
+    texts = 3 if recipe.builder == "query_product_pairs" else 2  # its hard negative is a third text
+    pairs = recipe.max_pairs
+    if pairs is None:  # a pairs: file, every row
+        path = Path(dict(recipe.options)["path"]).expanduser()
+        if not path.is_file():
+            plan.problems.append(Finding("warning", key, f"pairs file {path} not here: its training is not in the "
+                                         "estimate"))
+            return None
+        pairs = max(0, sum(1 for _ in path.open(encoding="utf-8")) - (path.suffix == ".csv"))
+    return parsed.base, pairs, texts, recipe.max_seq_length, recipe.epochs
 
 
 def resolve_notebooks(selected: list[tuple]) -> list[NotebookPlan]:
@@ -193,4 +216,6 @@ def plan_estimate(plans: list[NotebookPlan]) -> est.Estimate:
     runs = sum((p.runs for p in plans), Counter())
     trained = sorted({d for d, _ in runs if est.data_size(d) and "rows" in est.data_size(d)})
     training = est.estimate(sr={"datasets": trained, "encoders": [], "runs_by_model": dict(runs)})
-    return est.Estimate(encoding, training.training, training.training_by_model)
+    specialisation = {key: est.specialisation_hours(*cost) for p in plans
+                      for key, cost in p.specialisations.items() if cost is not None}
+    return est.Estimate(encoding, training.training, training.training_by_model, specialisation)

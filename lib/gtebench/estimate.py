@@ -122,6 +122,18 @@ def training_hours(rows: int, runs: int) -> float:
     return rows * EPOCHS_PER_RUN * runs / TRAINING_ROWS_PER_SECOND / 3600
 
 
+def specialisation_hours(encoder: str, pairs: int, texts_per_pair: int, tokens_per_text: int, epochs: int) -> float:
+    """Rough GPU hours of contrastive fine-tuning: a forward and a backward pass (6 x parameters FLOPs per token)
+    over every text of every pair, at the encoding efficiency.
+
+    Args:
+        encoder: the base encoder's key; pairs: training pairs; texts_per_pair: 2, or 3 with a hard negative.
+        tokens_per_text: the recipe's max_seq_length (an upper bound); epochs: passes over the pairs.
+    """
+    flops = 6 * parameter_count(get_encoder(encoder).params) * pairs * texts_per_pair * tokens_per_text * epochs
+    return flops / (GPU_BF16_PEAK_TFLOPS * 1e12 * ENCODING_EFFICIENCY) / 3600
+
+
 def all_positions_ratio(dataset: str) -> float:
     """ALL_POSITIONS_EPOCH_RATIO for the dataset's sequences: long for MovieLens, short for the rest."""
     return ALL_POSITIONS_EPOCH_RATIO["long" if dataset.startswith("ml-") else "short"]
@@ -132,10 +144,11 @@ class Estimate:
     encoding: dict[tuple[str, str], float]  # (dataset, encoder) -> GPU hours
     training: dict[str, float]  # dataset -> GPU hours
     training_by_model: dict[tuple[str, str], float] = field(default_factory=dict)  # (dataset, "id" or encoder)
+    specialisation: dict[str, float] = field(default_factory=dict)  # specialised encoder key -> GPU hours
 
     @property
     def total(self) -> float:
-        return sum(self.encoding.values()) + sum(self.training.values())
+        return sum(self.encoding.values()) + sum(self.training.values()) + sum(self.specialisation.values())
 
     @property
     def training_all_positions(self) -> dict[str, float]:
@@ -149,6 +162,8 @@ class Estimate:
                  f"batch costs less)"]
         for (dataset, encoder), hours in sorted(self.encoding.items(), key=lambda kv: -kv[1]):
             lines.append(f"  encode {dataset:<26} {encoder:<24} {hours:7.2f} h")
+        for key, hours in sorted(self.specialisation.items(), key=lambda kv: -kv[1]):
+            lines.append(f"  specialise {key:<46} {hours:7.2f} h")
         all_positions = self.training_all_positions
         for dataset, hours in sorted(self.training.items(), key=lambda kv: -kv[1]):
             lines.append(f"  train  {dataset:<26} {'all runs':<24} {hours:7.2f} h on prefix rows, "

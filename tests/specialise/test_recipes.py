@@ -14,6 +14,7 @@ def test_keys_name_the_base_the_recipe_and_the_seed():
     hub = parse_key("specialised:hf:org/model@abc123@pairs:/data/my pairs.jsonl")  # the last '@' starts the recipe
     assert hub.base == "hf:org/model@abc123" and dict(hub.recipe.options) == {"path": "/data/my pairs.jsonl"}
     assert hub.recipe.builder == "pairs_file" and hub.recipe.temperature == RECIPES["blair-reviews"].temperature
+    assert hub.recipe.max_pairs is None  # every pair of the user's file, not the CPU recipes' sample
 
 
 @pytest.mark.parametrize("key, message", [

@@ -87,7 +87,7 @@ RECIPES: dict[str, Recipe] = {
         description="a customer's query against a product judged relevant (mean rating >= 2.67), with the query's "
         "lowest-rated judged product (<= 2.0) as hard negative, from the Home Depot training queries only"),
 }
-PAIRS_RECIPE = "pairs:"  # `pairs:<file>`: any pairs file (pairs.PAIRS_FORMAT) with the blair-reviews settings
+PAIRS_RECIPE = "pairs:"  # `pairs:<file>`: every pair of a file (pairs.PAIRS_FORMAT), the blair-reviews settings
 
 
 def get_recipe(key: str) -> Recipe:
@@ -96,7 +96,8 @@ def get_recipe(key: str) -> Recipe:
         path = key[len(PAIRS_RECIPE):]
         if not path:
             raise SpecialisationError(f"{key!r}: give a pairs file after 'pairs:'")
-        return replace(RECIPES["blair-reviews"], key=key, kind="domain", builder="pairs_file",
+        # every pair of the file (the CPU sample size of the named recipes would cut a GPU user's corpus)
+        return replace(RECIPES["blair-reviews"], key=key, kind="domain", builder="pairs_file", max_pairs=None,
                        options=(("path", path),), description=f"the pairs of {path}")
     if key not in RECIPES:
         raise SpecialisationError(f"unknown specialisation recipe {key!r}; known: {sorted(RECIPES)} or "

@@ -143,13 +143,11 @@ def declared_parameters(path: Path) -> set[str]:
 
 def check_overrides(overrides: dict, declared_by: dict[str, set[str]]) -> None:
     """Before any kernel starts: a -p name that no notebook of the run declares is an error (a typo would
-    otherwise be ignored and the batch run with its defaults); so is a scoped name (scoped_overrides) whose
-    notebook or parameter is unknown."""
+    otherwise be ignored and the batch run with its defaults); scoped names (`table1.seeds`) are
+    scoped_overrides' to check."""
     known = set().union(*declared_by.values()) if declared_by else set()
     for name in overrides:
-        if "." in name:
-            scoped_overrides({name: overrides[name]}, declared_by)
-        elif name not in known:
+        if "." not in name and name not in known:
             raise ValueError(f"-p {name}: no notebook of this run has that parameter; valid: {sorted(known)}."
                              f"{did_you_mean(name, known)}")
 
@@ -228,13 +226,13 @@ def select_runs(runs: list[NotebookRun], overrides: dict | None = None,
         runs = [r for r in runs if any(o in r.notebook for o in only)]
         if not runs:
             raise ValueError(f"--only {only} matches no notebook of the batch: {[r.notebook for r in all_runs]}")
-    declared_by = {run.notebook: declared_parameters(notebooks_dir() / run.notebook) for run in runs}
+    defaults = {run.notebook: notebook_parameters(notebooks_dir() / run.notebook) for run in runs}
+    declared_by = {notebook: set(values) for notebook, values in defaults.items()}
     check_overrides(overrides, declared_by)
     scoped = scoped_overrides(overrides, declared_by)
     selected = [(run, {**run.parameters, **{k: v for k, v in overrides.items() if k in declared_by[run.notebook]},
                        **scoped.get(run.notebook, {})}) for run in runs]
-    return redirect_outputs(selected, {run.notebook: notebook_parameters(notebooks_dir() / run.notebook)
-                                       for run in runs})
+    return redirect_outputs(selected, defaults)
 
 
 # Parameters naming what a notebook writes (under results/ or figures/ unless absolute), and those of the report.
@@ -253,16 +251,13 @@ def redirect_outputs(selected: list[tuple[NotebookRun, dict]], defaults: dict[st
         selected: (notebook run, resolved parameters) pairs, from select_runs.
         defaults: notebook -> its declared parameters and defaults (notebook_parameters).
     """
-    def committed(run: NotebookRun) -> dict:
-        return {**defaults[run.notebook], **run.parameters}
-
-    departs = any(value != committed(run).get(name) for run, parameters in selected
+    committed = [{**defaults[run.notebook], **run.parameters} for run, _ in selected]
+    departs = any(value != base.get(name) for (_, parameters), base in zip(selected, committed)
                   for name, value in parameters.items() if name not in OUTPUT_PARAMETERS)
     if not departs:
         return selected
     redirected = []
-    for run, parameters in selected:
-        base = committed(run)
+    for (run, parameters), base in zip(selected, committed):
         parameters = dict(parameters)
         for name in OUTPUT_PARAMETERS:
             if name not in base:

@@ -26,8 +26,18 @@ SPLIT_KINDS = ("leave_one_out", "given")
 # ---------------------------------------------------------------- sequential recommendation
 
 
+class SourceTerms:
+    """The licence of a spec's data source, looked up by its loader (DATA_LICENCES); for DatasetSpec and SearchSpec."""
+
+    loader: str
+
+    @property
+    def licence(self) -> str:
+        return DATA_LICENCES.get(self.loader, "unknown")
+
+
 @dataclass(frozen=True)
-class DatasetSpec:
+class DatasetSpec(SourceTerms):
     key: str
     description: str
     loader: str  # a key of data.registry.LOADERS
@@ -35,11 +45,6 @@ class DatasetSpec:
     text_recipe: str
     source_files: Callable[[], list[Path]] = field(default=lambda: [], repr=False)
     options: dict = field(default_factory=dict, compare=False)  # loader arguments (category, variant, folder)
-
-    @property
-    def licence(self) -> str:
-        """The terms of the data's source (DATA_LICENCES, by loader)."""
-        return DATA_LICENCES.get(self.loader, "unknown")
 
 
 # The terms each source is published under, by loader (what its page or SOURCE.md states; "no licence stated" where
@@ -160,17 +165,12 @@ class PreparedDataset:
 
 
 @dataclass(frozen=True)
-class SearchSpec:
+class SearchSpec(SourceTerms):
     key: str
     description: str
     loader: str  # a key of data.search.SEARCH_LOADERS
     text_recipe: str
     options: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def licence(self) -> str:
-        """The terms of the data's source (DATA_LICENCES, by loader)."""
-        return DATA_LICENCES.get(self.loader, "unknown")
 
 
 @dataclass

@@ -42,7 +42,8 @@ from IPython.display import Markdown, display
 
 from gtebench import paths
 from gtebench.analysis import analyse, write_analysis
-from gtebench.plots import plot_isotropy, plot_spectra, save_figure
+from gtebench.analysis_plots import plot_isotropy, plot_spectra
+from gtebench.plots import save_figure
 from gtebench.tables import analysis_table, describe_analysis
 
 

@@ -47,8 +47,9 @@ from pathlib import Path
 from IPython.display import Markdown, display
 
 from gtebench import paths
+from gtebench.analysis_plots import plot_specialisation
 from gtebench.failures import raise_recorded_failures
-from gtebench.plots import plot_specialisation, save_figure
+from gtebench.plots import save_figure
 from gtebench.specialise import get_recipe
 from gtebench.specialise.compare import describe_specialisation, title_table
 from gtebench.specialise.experiment import SpecialisationConfig, run_specialisation_experiment

@@ -70,7 +70,8 @@ sr_table(results).round(2)
 # %%
 
 figure_stem = Path(figure_file) if Path(figure_file).is_absolute() else paths.figures_dir() / figure_file
-fig = plot_sr(results)
+intervals = pd.read_csv(config.intervals_file) if config.intervals_file.is_file() else None  # one-seed whiskers
+fig = plot_sr(results, intervals)
 print([str(p) for p in save_figure(fig, figure_stem)])
 
 # %%

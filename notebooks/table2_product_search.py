@@ -85,7 +85,8 @@ compared.round(2)
 # %%
 
 figure_stem = Path(figure_file) if Path(figure_file).is_absolute() else paths.figures_dir() / figure_file
-print([str(p) for p in save_figure(plot_ps(results), figure_stem)])
+fig = plot_ps(results, pd.read_csv(config.per_query_file))  # whiskers: bootstrap over queries
+print([str(p) for p in save_figure(fig, figure_stem)])
 
 # %% [markdown]
 # Paired t-test (ranx) on nDCG@100: the best generalist encoder against the best model of each other class (for shallow

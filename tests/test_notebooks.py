@@ -80,6 +80,9 @@ def test_table1_notebook_executes_with_small_parameters(tmp_path):
     assert set(frame.model) == {"id", "tfidf-svd", "popularity"} and set(frame.split) == {"valid", "test"}
     significance = pd.read_csv(tmp_path / "sr_significance.csv")  # no generalist encoder in this run: no rows
     assert "p_wilcoxon_holm" in significance.columns and significance.empty
+    intervals = pd.read_csv(tmp_path / "sr_intervals.csv")  # one seed: the figure's whiskers are these
+    assert set(intervals.model) == {"id", "tfidf-svd", "popularity"} and (intervals.low <= intervals["mean"]).all()
+    assert (intervals["mean"] <= intervals.high).all() and (intervals.units == 80).all()  # QUICK: 80 users
     assert (tmp_path / "fig.png").stat().st_size > 10_000 and (tmp_path / "fig.pdf").is_file()
     executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)  # the figure is shown in the notebook too
     assert any("image/png" in output.get("data", {}) for cell in executed.cells for output in cell.get("outputs", []))

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from gtebench.significance import compare_best_generalist, holm, paired_p_values
+from gtebench.significance import bootstrap_intervals, compare_best_generalist, holm, paired_p_values
 
 
 def test_holm_hand_computed():
@@ -75,3 +75,38 @@ def test_best_against_each_class_picks_the_leaders_and_breaks_ties_by_name():
     assert best_against_each_class(means, classes) == [
         ("gte-a", "specialised", "blair-large"), ("gte-a", "lexical", "bm25"), ("gte-a", "id", "id")]
     assert best_against_each_class({"bm25": 0.1}, {"bm25": "lexical"}) == []  # no generalist, nothing to test
+
+
+def per_user(values_by_model: dict[str, list[float]], seed: int = 1) -> pd.DataFrame:
+    return pd.DataFrame([{"dataset": "d", "backbone": "b", "variant": "text", "model": model, "seed": seed,
+                          "user": str(user), "ndcg@10": value}
+                         for model, values in values_by_model.items() for user, value in enumerate(values)])
+
+
+def test_bootstrap_interval_brackets_the_mean_and_narrows_with_more_users():
+    rng = np.random.default_rng(3)
+    few, many = rng.random(30).tolist(), rng.random(3000).tolist()
+    frame = bootstrap_intervals(per_user({"few": few, "many": many, "flat": [0.2] * 10}), ("ndcg@10",),
+                                ("dataset", "backbone"))
+    rows = frame.set_index("model")
+    assert rows.loc["flat", ["mean", "low", "high"]].tolist() == [0.2, 0.2, 0.2]  # nothing to resample
+    for model, values in (("few", few), ("many", many)):
+        low, mean, high = rows.loc[model, ["low", "mean", "high"]]
+        assert low < mean < high and mean == pytest.approx(np.mean(values))
+        # a 95% interval of a mean is about 2 x 1.96 standard errors wide (the bootstrap's own noise aside)
+        assert high - low == pytest.approx(2 * 1.96 * np.std(values) / np.sqrt(len(values)), rel=0.2)
+    assert rows.loc["many", "high"] - rows.loc["many", "low"] < (rows.loc["few", "high"] - rows.loc["few", "low"]) / 5
+    assert rows.loc["many", "units"] == 3000 and rows.loc["many", "seeds"] == 1
+    again = bootstrap_intervals(per_user({"few": few, "many": many, "flat": [0.2] * 10}), ("ndcg@10",),
+                                ("dataset", "backbone"))
+    pd.testing.assert_frame_equal(frame, again)  # seeded: the file regenerates exactly
+
+
+def test_bootstrap_averages_seeds_per_user_and_refuses_bad_input():
+    two_seeds = pd.concat([per_user({"m": [0.0, 1.0]}, seed=1), per_user({"m": [1.0, 0.0]}, seed=2)])
+    row = bootstrap_intervals(two_seeds, ("ndcg@10",), ("dataset", "backbone")).iloc[0]
+    assert (row["low"], row["mean"], row["high"], row["units"], row["seeds"]) == (0.5, 0.5, 0.5, 2, 2)
+    with pytest.raises(ValueError, match="confidence"):
+        bootstrap_intervals(two_seeds, ("ndcg@10",), ("dataset",), confidence=95)
+    with pytest.raises(ValueError, match="lacks columns.*qid"):
+        bootstrap_intervals(two_seeds, ("ndcg@10",), ("dataset",), unit="qid")

@@ -110,3 +110,42 @@ def compare_best_generalist(per_user: pd.DataFrame, metrics: tuple[str, ...],
     columns = [*group_keys, "metric", "model", "model_class", "mean", "reference", "reference_class", "reference_mean",
                "users", *(f"p_{t}" for t in TESTS), *(f"p_{t}_holm" for t in TESTS)]
     return pd.DataFrame(rows, columns=columns)
+
+
+def bootstrap_intervals(per_unit: pd.DataFrame, metrics: tuple[str, ...], group_keys: tuple[str, ...],
+                        unit: str = "user", confidence: float = 0.95, resamples: int = 1000) -> pd.DataFrame:
+    """A percentile-bootstrap interval of each model's mean metric over users (or queries), per group.
+
+    Args:
+        per_unit: one row per group x variant x model (x seed) x unit, with the metric columns; values are averaged
+            over seeds per unit first, so the interval says how much the users (queries) drawn move the mean (what a
+            one-seed figure can show), not how much a seed does.
+        metrics: the metric columns to summarise.
+        group_keys: the columns that make a group (dataset x backbone; dataset), each model's units resampled in it.
+        unit: the column naming what is resampled: "user" (recommendation), "qid" (search).
+        confidence: the interval's coverage (0.95: the 2.5th and 97.5th percentiles of the resampled means).
+        resamples: bootstrap resamples; seeded (one generator per call), so the file regenerates exactly.
+    Returns one row per group x variant x model x metric: mean, low, high, units, seeds, confidence.
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
+    keys = [*group_keys, "variant", "model"]
+    missing = {unit, *metrics, *keys} - set(per_unit.columns)
+    if missing:
+        raise ValueError(f"per-{unit} frame lacks columns {sorted(missing)}")
+    rng = np.random.default_rng(0)
+    rows = []
+    for key, part in per_unit.groupby(keys, sort=True):
+        units = part.groupby(unit)[list(metrics)].mean()
+        for metric in metrics:
+            values = units[metric].to_numpy(dtype=np.float64)
+            if len(values) < 2 or np.ptp(values) == 0:  # nothing to resample: the interval is the point
+                low = high = float(values.mean())
+            else:
+                result = stats.bootstrap((values,), np.mean, confidence_level=confidence, n_resamples=resamples,
+                                         method="percentile", vectorized=True, batch=100, random_state=rng)
+                low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+            rows.append({**dict(zip(keys, key)), "metric": metric, "mean": float(values.mean()), "low": low,
+                         "high": high, "units": len(values),
+                         "seeds": part["seed"].nunique() if "seed" in part else 1, "confidence": confidence})
+    return pd.DataFrame(rows, columns=[*keys, "metric", "mean", "low", "high", "units", "seeds", "confidence"])

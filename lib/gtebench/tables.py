@@ -23,6 +23,23 @@ def model_label(model: str) -> str:
     return ENCODERS[model].name if model in ENCODERS else model
 
 
+DATASET_NAMES = {"homedepot": "Home Depot", "esci-sample200": "ESCI (200-row sample)", "esci": "ESCI",
+                 "amazon-c4": "Amazon-C4", "steam-au": "Steam (AU)"}
+DATASET_PREFIXES = {"amazon2018/": "Amazon 2018 ", "amazon2018-samples/": "Amazon 2018 samples ",
+                    "amazon2023/": "Amazon 2023 ", "ml-": "MovieLens "}
+
+
+def dataset_label(dataset: str) -> str:
+    """The display name of a dataset key ("amazon2018/Scientific" -> "Amazon 2018 Scientific", "ml-100k" ->
+    "MovieLens 100k"); an unknown key is shown as it is."""
+    if dataset in DATASET_NAMES:
+        return DATASET_NAMES[dataset]
+    for prefix, name in DATASET_PREFIXES.items():
+        if dataset.startswith(prefix):
+            return name + dataset[len(prefix):].replace("_", " ")
+    return dataset
+
+
 def sr_table(frame: pd.DataFrame, split: str = "test", percent: bool = True) -> pd.DataFrame:
     """One row per (dataset, backbone, variant, model), the paper's four metrics as columns (mean over seeds).
 

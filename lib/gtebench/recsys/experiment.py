@@ -18,7 +18,7 @@ from ..failures import raise_if_failed, write_failures
 from ..io import atomic_open
 from ..profiles import TrainingProfile, get_training_profile
 from ..results import write_results
-from ..significance import compare_best_generalist
+from ..significance import bootstrap_intervals, compare_best_generalist
 from ..tables import SR_METRICS
 from .backbones import get_backbone
 from .run import PER_USER_FILE, RunSpec, records_to_frame, run_many
@@ -119,6 +119,10 @@ class SRExperimentConfig:
     def significance_file(self) -> Path:
         return self.results_file.with_name(self.results_file.stem + "_significance.csv")
 
+    @property
+    def intervals_file(self) -> Path:
+        return self.results_file.with_name(self.results_file.stem + "_intervals.csv")
+
 
 def per_user_frame(specs: list[RunSpec]) -> pd.DataFrame:
     """Every finished run's per-user test metrics, one row per dataset x backbone x model x seed x user (runs
@@ -151,7 +155,9 @@ def run_sr_experiment(config: SRExperimentConfig, progress: bool = True, raise_f
     can draw what finished first and raise in its last cell).
 
     Beside the results file, `<name>_significance.csv` holds the paired tests of the best generalist encoder
-    against the best model of each other class (gtebench.significance), on per-user test metrics.
+    against the best model of each other class (gtebench.significance), on per-user test metrics, and
+    `<name>_intervals.csv` a per-user bootstrap interval of every model's test metrics (the whiskers of a one-seed
+    figure).
     """
     specs = config.run_specs()
     failures: list = []  # a cell that fails costs that cell: the rest is written, then CellsFailed is raised
@@ -162,9 +168,12 @@ def run_sr_experiment(config: SRExperimentConfig, progress: bool = True, raise_f
     failed_runs = {f.cell for f in failures}
     failed_encodings = {(f.dataset, f.model) for f in failures if f.cell == "encode"}
     finished = [s for s in specs if s.label not in failed_runs and (s.dataset, s.encoder) not in failed_encodings]
-    significance = compare_best_generalist(per_user_frame(finished), SR_METRICS, ("dataset", "backbone"))
+    per_user = per_user_frame(finished)
+    significance = compare_best_generalist(per_user, SR_METRICS, ("dataset", "backbone"))
     with atomic_open(config.significance_file, "w", newline="") as handle:
         significance.to_csv(handle, index=False)
+    with atomic_open(config.intervals_file, "w", newline="") as handle:  # the one-seed figure's whiskers
+        bootstrap_intervals(per_user, SR_METRICS, ("dataset", "backbone")).to_csv(handle, index=False)
     if raise_failures:
         raise_if_failed(failures, config.results_file)
     return frame

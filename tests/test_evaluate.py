@@ -26,8 +26,9 @@ def test_a_folder_with_a_prompt_from_the_command_line(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0 and "Product search" in out and str(tmp_path / "out") in out
     written = (tmp_path / "out" / "ps.csv").read_text()
-    assert f"path:{folder}+" in written  # its own key: the prompt changes the vectors, so they cache apart
-    assert not any(k.startswith(f"path:{folder}+") for k in ENCODERS)  # registered for the call only
+    # its own key, the setting in it: the prompt changes the vectors, so they cache apart; nothing is registered
+    assert f'path:{folder}?{{""query_prompt"":""query: ""}}' in written  # (CSV doubles the quotes)
+    assert not any(k.startswith(f"path:{folder}") for k in ENCODERS)
     exported = list((tmp_path / "mteb").glob("*/*/gtebench-esci-sample200.json"))  # MTEB's result format too
     assert len(exported) == 1 and '"main_score"' in exported[0].read_text()
 

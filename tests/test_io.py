@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gtebench.io import atomic_open, read_json, save_npy, stable_hash, write_json
+from gtebench.io import atomic_open, file_name, read_json, save_npy, stable_hash, write_json
 
 
 def test_atomic_open_leaves_nothing_when_the_writer_dies(tmp_path):
@@ -42,3 +42,10 @@ def test_atomic_files_get_ordinary_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert (tmp_path / "p.json").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_file_names_of_keys():
+    assert file_name("minilm-l6") == "minilm-l6" and file_name("hf:org/name@v1") == "hf_org_name_v1"
+    mean, cls = file_name('minilm-l6?{"pooling":"mean"}'), file_name('minilm-l6?{"pooling":"cls"}')
+    assert mean.startswith("minilm-l6-") and mean != cls  # settings never share a name, whatever they sanitise to
+    assert all(c.isalnum() or c in "._-" for c in mean + cls)

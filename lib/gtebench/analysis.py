@@ -189,16 +189,16 @@ def analyse(datasets, models, *, alphas=ALPHAS, sample_size: int = pca_module.SA
 
     Args:
         datasets: dataset keys (recommendation or search; search pools are encoded as items).
-        models: encoder keys.
+        models: encoder keys or mappings {model: <key>, <setting>: <value>} (registry.encoder_key).
         alphas, sample_size, seed: as in embedding_measures.
         profile: the results' profile column.
         device, precision, show_progress: passed to the encoder (gtebench.encoders.cache.embed).
     """
     from .encoders.cache import embed
-    from .encoders.registry import get_encoder
+    from .encoders.registry import encoder_key, get_encoder
 
     alphas = check_alphas(alphas)
-    specs = [get_encoder(m) for m in models]  # unknown names fail here, before any encoding
+    specs = [get_encoder(encoder_key(m)) for m in models]  # unknown names fail here, before any encoding
     rows, spectra = [], []
     versions, commit = json.dumps(package_versions(), sort_keys=True), git_commit()
     for dataset in datasets:

@@ -41,6 +41,21 @@ def _keys(value) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, (list, tuple)) else []
 
 
+def _encoder_keys(plan: NotebookPlan) -> list[str]:
+    """The encoder keys the notebook's `encoders` name: strings as they are, mappings {model, settings} as
+    registry.encoder_key makes them (a bad mapping is a problem of the notebook, reported with the others)."""
+    from .encoders.registry import encoder_key
+
+    keys = []
+    value = plan.parameters.get("encoders")
+    for entry in value if isinstance(value, (list, tuple)) else []:
+        try:
+            keys.append(entry if isinstance(entry, str) else encoder_key(entry))
+        except ValueError as exc:
+            plan.problems.append(Finding("problem", plan.notebook, f"{exc}: fix its parameters (-p or the batch)"))
+    return keys
+
+
 def _known(keys: list[str], lookup) -> list[str]:
     """The keys the registry knows; the others are reported by the dataset and encoder checks."""
     known = []
@@ -71,7 +86,7 @@ def _plan_table1(plan: NotebookPlan) -> None:
     from .recsys.experiment import SRExperimentConfig
 
     params = plan.parameters
-    named, plan.wanted = _keys(params.get("datasets")), _keys(params.get("encoders"))
+    named, plan.wanted = _keys(params.get("datasets")), _encoder_keys(plan)
     plan.datasets = [(d, "sr") for d in named]
     datasets, encoders = _known(named, get_dataset), _known(plan.wanted, get_encoder)
     plan.encodings = {(d, e, "item") for d in datasets for e in encoders}
@@ -104,7 +119,7 @@ def _plan_search(plan: NotebookPlan) -> None:
     from .search.experiment import LEXICAL, SearchExperimentConfig
 
     params = plan.parameters
-    datasets, models = _keys(params.get("datasets")), _keys(params.get("encoders"))
+    datasets, models = _keys(params.get("datasets")), _encoder_keys(plan)
     plan.datasets = [(d, "search") for d in datasets]
     plan.wanted = [m for m in models if m not in LEXICAL]
     known, dense = _known(datasets, get_search_dataset), _known(plan.wanted, get_encoder)
@@ -123,7 +138,7 @@ def _plan_analysis(plan: NotebookPlan) -> None:
     from .data.search import SEARCH_DATASETS
     from .encoders.registry import get_encoder
 
-    datasets, plan.wanted = _keys(plan.parameters.get("datasets")), _keys(plan.parameters.get("encoders"))
+    datasets, plan.wanted = _keys(plan.parameters.get("datasets")), _encoder_keys(plan)
     plan.datasets = [(d, "search" if d in SEARCH_DATASETS else "sr") for d in datasets]
     plan.encodings = {(d, e, "item") for d in datasets for e in _known(plan.wanted, get_encoder)}
     cells = len(datasets) * len(plan.wanted)

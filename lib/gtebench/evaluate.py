@@ -12,16 +12,14 @@ committed files.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from . import paths
 from .failures import CellsFailed
-from .io import stable_hash
+from .io import file_name
 
 DEFAULT_SEARCH = ("esci-sample200",)  # packaged: available in every clone
 OPTIONAL_SEARCH = ("homedepot",)  # evaluated when their files are on this machine
@@ -30,7 +28,7 @@ COMMITTED = {"ps": "ps_default.csv", "sr": "sr_default.csv"}
 
 def output_dir(model: str) -> Path:
     """results/evaluate/<model as a file name>: an evaluation never writes over the committed results."""
-    return paths.results_dir() / "evaluate" / re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
+    return paths.results_dir() / "evaluate" / file_name(model).strip("_")
 
 
 def available_search_datasets() -> list[str]:
@@ -69,6 +67,16 @@ def encoder_overrides(args: argparse.Namespace) -> dict:
     return overrides
 
 
+def resolved_overrides(spec, overrides: dict) -> dict:
+    """The command line's settings for entry `spec`; without its own prompts (--no-own-prompts), an ad-hoc entry
+    also drops the prompts mteb's registry gave it, which are the model's own too (encoders.mteb_meta)."""
+    overrides = dict(overrides)
+    if overrides.get("own_prompts") is False and "mteb" in spec.notes:
+        overrides.update({f"{role}_prompt": None for role in ("query", "item")
+                          if getattr(spec, f"{role}_prompt") and f"{role}_prompt" not in overrides})
+    return overrides
+
+
 def evaluate(model: str, overrides: dict | None = None, search_datasets: list[str] | None = None,
              sr: bool = False, folder: Path | None = None,
              mteb_dir: Path | None = None) -> tuple[dict[str, pd.DataFrame], Path]:
@@ -81,24 +89,18 @@ def evaluate(model: str, overrides: dict | None = None, search_datasets: list[st
         folder: where its results go (default: output_dir of the model).
         mteb_dir: also write its search results there in MTEB's result format (gtebench.mteb_export).
     """
-    from .encoders import registry
+    from .encoders.registry import encoder_key, get_encoder
 
-    spec = registry.get_encoder(model, **(overrides or {}))
-    key = spec.key
-    if overrides:  # an entry with changed fields runs under its own key (its vectors cache apart), for this call
-        key = f"{spec.key}+{stable_hash(overrides, 8)}"
-        registry.ENCODERS[key] = replace(spec, key=key, notes=f"{spec.notes}; changed: {overrides}")
-    try:
-        tables, folder = _evaluate(key, search_datasets, sr, Path(folder) if folder is not None else output_dir(key))
-        if mteb_dir is not None:
-            from .mteb_export import export_search_results
-            from .results import read_results
+    overrides = resolved_overrides(get_encoder(model), overrides or {})
+    # changed settings make their own key (model?{settings}): its vectors cache apart, and any process resolves it
+    key = encoder_key({"model": model, **overrides}) if overrides else get_encoder(model).key
+    tables, folder = _evaluate(key, search_datasets, sr, Path(folder) if folder is not None else output_dir(key))
+    if mteb_dir is not None:
+        from .mteb_export import export_search_results
+        from .results import read_results
 
-            export_search_results(read_results(folder / "ps.csv"), registry.get_encoder(key), Path(mteb_dir))
-        return tables, folder
-    finally:
-        if overrides:
-            registry.ENCODERS.pop(key, None)
+        export_search_results(read_results(folder / "ps.csv"), get_encoder(key), Path(mteb_dir))
+    return tables, folder
 
 
 def _evaluate(key: str, search_datasets, sr: bool, folder: Path) -> tuple[dict[str, pd.DataFrame], Path]:

@@ -80,3 +80,14 @@ def stable_hash(obj: Any, length: int = 12) -> str:
     """Short hash of a JSON-serialisable object, independent of dict order."""
     payload = json.dumps(obj, sort_keys=True, default=str, separators=(",", ":")).encode()
     return sha256_bytes(payload)[:length]
+
+
+def file_name(key: str) -> str:
+    """A file or folder name for a model or dataset key: characters outside [A-Za-z0-9._-] become "_"
+    ("hf:org/name" -> "hf_org_name"); a key with settings ("minilm-l6?{...}", encoders.registry.encoder_key) keeps
+    its model part and gains a hash of the whole key, so two settings of one model never share a name."""
+    import re
+
+    model, settings, _ = key.partition("?")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", model)
+    return f"{name}-{stable_hash(key, 10)}" if settings else name

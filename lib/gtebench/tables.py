@@ -20,7 +20,12 @@ def model_label(model: str) -> str:
         return "Popularity"
     if model in LEXICAL_NAMES:
         return LEXICAL_NAMES[model]
-    return ENCODERS[model].name if model in ENCODERS else model
+    if model in ENCODERS:
+        return ENCODERS[model].name
+    try:  # a hub id, folder, specialised model or one with changed settings ("minilm-l6?{...}")
+        return get_encoder(model).name if ":" in model or "?" in model else model
+    except ValueError:
+        return model
 
 
 DATASET_NAMES = {"homedepot": "Home Depot", "esci-sample200": "ESCI (200-row sample)", "esci": "ESCI",

@@ -6,6 +6,7 @@ from gtebench.encoders.registry import (
     PAPER_ENCODERS,
     EncoderError,
     EncoderSpec,
+    encoder_key,
     get_encoder,
 )
 
@@ -137,3 +138,32 @@ def test_the_registry_as_a_table():
     assert table.loc["gte-qwen2", "query_prompt"] == "<query>" and table.loc["gte-qwen2", "dim"] == 3584
     assert table.loc["instructor-xl", "item_prompt"] == "Represent these documents for retrieval: "
     assert list(encoders_table(["kalm"]).index) == ["kalm"]
+
+
+def test_an_encoders_mapping_is_a_key_any_process_resolves_to_the_same_entry():
+    entry = {"model": "minilm-l6", "query_prompt": "query: ", "pooling": "mean", "normalize": False}
+    key = encoder_key(entry)
+    assert key == 'minilm-l6?{"normalize":false,"pooling":"mean","query_prompt":"query: "}'  # sorted: one spelling
+    assert encoder_key(dict(reversed(list(entry.items())))) == key
+    spec = get_encoder(key)  # no registration: the key itself says what to change
+    assert (spec.key, spec.pooling, spec.loader, spec.normalize, spec.query_prompt) == (
+        key, "mean", "transformers", False, "query: ")
+    assert spec.name == "all-MiniLM-L6-v2 (normalize=False, pooling='mean', query_prompt='query: ')"
+    assert key not in ENCODERS and get_encoder(key) == spec
+    assert encoder_key({"model": "minilm-l6"}) == "minilm-l6" and encoder_key("mpnet-base") == "mpnet-base"
+    assert encoder_key({"model": "BAAI/bge-small-en-v1.5", "own_prompts": False}).startswith("hf:BAAI/bge-small")
+
+
+def test_a_bad_encoders_mapping_names_the_entry_and_the_fix():
+    with pytest.raises(EncoderError, match=r"unknown setting\(s\) \['polling'\].*Did you mean.*pooling"):
+        encoder_key({"model": "minilm-l6", "polling": "mean"})
+    with pytest.raises(EncoderError, match="pooling 'maen' not in"):
+        encoder_key({"model": "minilm-l6", "pooling": "maen"})
+    with pytest.raises(EncoderError, match="needs 'model'"):
+        encoder_key({"pooling": "mean"})
+    with pytest.raises(EncoderError, match="unknown encoder 'minilm-l7'"):
+        encoder_key({"model": "minilm-l7", "pooling": "mean"})
+    with pytest.raises(EncoderError, match="a key or a mapping"):
+        encoder_key(3)
+    with pytest.raises(EncoderError, match="not JSON"):
+        get_encoder("minilm-l6?{pooling: mean}")

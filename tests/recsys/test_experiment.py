@@ -19,6 +19,15 @@ def test_from_params_builds_one_run_per_cell():
     assert str(config.results_file) == "/tmp/x.csv"
 
 
+def test_an_encoder_with_settings_is_a_mapping_in_the_list():
+    entry = {"model": "minilm-l6", "query_prompt": "query: ", "normalize": False}
+    config = SRExperimentConfig.from_params(**{**GOOD, "encoders": [entry, "tfidf-svd"], "seeds": [1]})
+    keys = {s.encoder for s in config.run_specs()} - {None}
+    assert keys == {'minilm-l6?{"normalize":false,"query_prompt":"query: "}', "tfidf-svd"}
+    spec = next(s for s in config.run_specs() if s.encoder and "?" in s.encoder)
+    assert spec.run_dir().name.startswith("sasrec-text-minilm-l6-")  # a folder name, the settings hashed into it
+
+
 def test_a_text_only_backbone_gets_no_id_run():
     config = SRExperimentConfig.from_params(**{**GOOD, "backbones": ["unisrec", "bert4rec"], "seeds": [1]},
                                             include_popularity=False)
@@ -46,6 +55,7 @@ def test_a_text_only_backbone_gets_no_id_run():
         ({"pca_alphas": [80]}, ConfigError, r"in \(0, 1\)"),
         ({"pca_alphas": [0.8], "encoders": []}, ConfigError, "at least one encoder"),
         ({"backbones": ["unisrec"], "encoders": []}, ConfigError, "text-only"),
+        ({"encoders": [{"model": "minilm-l6", "polling": "mean"}]}, EncoderError, r"unknown setting.*polling"),
     ],
 )
 def test_bad_parameters_say_what_is_valid(change, error, match):

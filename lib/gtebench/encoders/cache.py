@@ -10,7 +10,6 @@ atomically (sidecar last), and validated on load.
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ import pandas as pd
 
 from .. import paths
 from ..hardware import resolve_device
-from ..io import read_json, save_npy, sha256_bytes, stable_hash, write_json
+from ..io import file_name, read_json, save_npy, sha256_bytes, stable_hash, write_json
 from ..results import package_versions
 from .engine import encode
 from .precision import MEASURED_PRECISIONS, effective_precision, is_measured, measured_precision
@@ -112,7 +111,7 @@ def validate(vectors: np.ndarray, meta: dict, path: Path) -> None:
 
 def _safe(name: str) -> str:
     """A folder name for a model key or dataset ("hf:org/name" -> "hf_org_name")."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+    return file_name(name)
 
 
 def chunk_order(texts: pd.Series, spec: EncoderSpec, chunk_size: int) -> list[np.ndarray]:

@@ -19,11 +19,14 @@ build an entry for any hub id or local folder; keyword overrides change any fiel
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import fields, replace
 from pathlib import Path
 
 from ..hints import did_you_mean
+from .mteb_meta import mteb_settings
 from .spec import LOADERS, MODEL_CLASSES, OWN_POOLINGS, PAPER_MAX_LENGTH, EncoderError, EncoderSpec  # noqa: F401
 
 
@@ -193,8 +196,9 @@ DEFAULT_ENCODERS = ("minilm-l6", "mpnet-base", "tfidf-svd")
 def adhoc_encoder(key: str) -> EncoderSpec:
     """An entry for "hf:<hub id>[@revision]" or "path:<folder>": the model's own pooling through
     sentence-transformers (which falls back to mean pooling for a plain transformers checkpoint), L2-normalised,
-    the model's own role prompts if it ships them (own_prompts), dimension read from the first vectors. Override
-    any of it with get_encoder(key, field=value)."""
+    the model's own role prompts if it ships them (own_prompts), dimension read from the first vectors; for a hub
+    model mteb's registry knows (mteb installed), its revision, licence and role prompts (encoders.mteb_meta).
+    Override any of it with get_encoder(key, field=value)."""
     kind, _, value = key.partition(":")
     if not value:
         raise EncoderError(f"{key!r}: give a hub id after 'hf:' or a folder after 'path:'")
@@ -202,7 +206,9 @@ def adhoc_encoder(key: str) -> EncoderSpec:
                   own_prompts=True, notes="ad-hoc entry built from the name")
     if kind == "hf":
         hub_id, _, revision = value.partition("@")
-        return EncoderSpec(name=hub_id.split("/")[-1], hub_id=hub_id, revision=revision or "main", **common)
+        known = mteb_settings(hub_id, revision or None)  # mteb's revision, licence and prompts, where it knows them
+        return EncoderSpec(name=hub_id.split("/")[-1], hub_id=hub_id, **{**common, "revision": revision or "main",
+                                                                           **known})
     return EncoderSpec(name=value.rstrip("/").split("/")[-1], offline_source=f"path:{value}", **common)
 
 
@@ -232,12 +238,67 @@ def _bare_model_key(key: str) -> str:
     return key
 
 
+# Fields an encoders-list mapping may set (the rest name the entry or say what it is, not how it encodes).
+SETTABLE_FIELDS = ("query_prompt", "item_prompt", "query_prompt_name", "item_prompt_name", "own_prompts", "pooling",
+                   "normalize", "max_length", "dtype", "pool_prompt", "revision", "trust_remote_code")
+
+
+def encoder_key(entry: str | Mapping) -> str:
+    """One entry of an `encoders` list (notebook parameter, YAML, -p) as an encoder key.
+
+    A string is a key as it is (checked). A mapping names a model and the settings to change, e.g. {"model":
+    "BAAI/bge-small-en-v1.5", "query_prompt": "Represent this sentence for searching relevant passages: ",
+    "pooling": "mean", "normalize": false}; its key is "<model>?<the settings as sorted JSON>", which every process
+    (a notebook kernel, a parallel run's worker) resolves to the same entry, and whose vectors cache apart.
+    """
+    if isinstance(entry, str):
+        get_encoder(entry)  # an unknown key fails here, with the closest names
+        return entry
+    if not isinstance(entry, Mapping):
+        raise EncoderError(f"an encoders entry is a key or a mapping {{model: <key>, <setting>: <value>}}, "
+                           f"got {entry!r}")
+    settings = dict(entry)
+    model = settings.pop("model", None)
+    if not isinstance(model, str) or not model:
+        raise EncoderError(f"encoders entry {entry!r} needs 'model': an encoder key, hub id or folder")
+    unknown = sorted(set(settings) - set(SETTABLE_FIELDS))
+    if unknown:
+        hint = did_you_mean(unknown[0], SETTABLE_FIELDS)
+        raise EncoderError(f"encoders entry for {model!r}: unknown setting(s) {unknown}; settable: "
+                           f"{list(SETTABLE_FIELDS)}.{hint}")
+    if not settings:
+        return model
+    if model not in ENCODERS and not model.startswith(("hf:", "path:", "specialised:")):
+        model = _bare_model_key(model)
+    key = f"{model}?{json.dumps(settings, sort_keys=True, separators=(',', ':'))}"
+    get_encoder(key)  # a bad value (pooling "maen", max_length 0) fails here, naming the entry's field
+    return key
+
+
+def _with_settings(key: str) -> EncoderSpec:
+    """The entry of a key encoder_key built: the model's entry with the settings applied, the key kept."""
+    model, _, text = key.partition("?")
+    try:
+        settings = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise EncoderError(f"encoder key {key!r}: the settings after '?' are not JSON ({exc}); write the entry as "
+                           f"a mapping {{model: ..., <setting>: ...}}") from None
+    if not isinstance(settings, dict):
+        raise EncoderError(f"encoder key {key!r}: the settings after '?' must be a JSON object")
+    spec = get_encoder(model, **settings)
+    changed = ", ".join(f"{name}={value!r}" for name, value in sorted(settings.items()))
+    return replace(spec, key=key, name=f"{spec.name} ({changed})")
+
+
 def get_encoder(key: str, **overrides) -> EncoderSpec:
     """The registry entry `key` (or an ad-hoc "hf:"/"path:" entry, see _bare_model_key), fields replaced by `overrides`.
 
     A pooling override of "cls", "mean" or "pooler" switches the loader to plain transformers, since those are
     pooled by this package; "model" switches it back to sentence-transformers.
     """
+    if "?" in key and key not in ENCODERS:  # a model with changed settings (encoder_key)
+        spec = _with_settings(key)
+        return replace(spec, **overrides) if overrides else spec
     if key not in ENCODERS and not key.startswith(("hf:", "path:", "specialised:")):
         key = _bare_model_key(key)
     if key in ENCODERS:  # a named entry, or one registered with changed fields (gtebench.evaluate)

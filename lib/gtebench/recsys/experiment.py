@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import paths
 from ..data import get_dataset
-from ..encoders.registry import get_encoder
+from ..encoders.registry import encoder_key, get_encoder
 from ..failures import raise_if_failed, write_failures
 from ..io import atomic_open
 from ..profiles import TrainingProfile, get_training_profile
@@ -57,7 +57,8 @@ class SRExperimentConfig:
         """The validated config of a Table 1 run, from the notebook's parameters; errors list what is valid.
 
         Args:
-            datasets: dataset keys; backbones: backbone keys; encoders: encoder keys of the text variants.
+            datasets: dataset keys; backbones: backbone keys; encoders: the text variants' encoders, each a key or
+                a mapping {model: <key>, <setting>: <value>} (prompts, pooling, normalize; registry.encoder_key).
             include_id: also train each backbone with ID items; include_popularity: add the popularity floor.
             seeds: one run per seed.
             profile: a training profile name; profile_overrides: settings of it to change.
@@ -79,8 +80,7 @@ class SRExperimentConfig:
                 raise ConfigError(f"{key!r} is a baseline, not a backbone; it is added by include_popularity")
             if backbone.variants == ("text",) and not encoders:
                 raise ConfigError(f"{key!r} is text-only (variants {backbone.variants}); give it at least one encoder")
-        for key in encoders:
-            get_encoder(key)
+        encoders = [encoder_key(entry) for entry in encoders]  # checks each key, and the settings of a mapping
         if isinstance(pca_alphas, (str, int, float)) or any(
                 isinstance(a, bool) or not isinstance(a, (int, float)) or not 0 < a < 1 for a in pca_alphas):
             raise ConfigError(f"pca_alphas must be a list of explained-variance fractions in (0, 1), e.g. [0.8, 0.95]; "

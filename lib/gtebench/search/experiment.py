@@ -19,9 +19,9 @@ import pandas as pd
 
 from .. import paths
 from ..data.search import SearchDataset, get_search_dataset, prepare_search
-from ..encoders.registry import get_encoder
+from ..encoders.registry import encoder_key, get_encoder
 from ..failures import CellFailure, raise_if_failed, write_failures
-from ..io import atomic_open
+from ..io import atomic_open, file_name
 from ..results import COLUMNS, git_commit, package_versions, write_results
 from ..significance import best_against_each_class
 from . import metrics as search_metrics
@@ -60,8 +60,9 @@ class SearchExperimentConfig:
         """The validated config of a Table 2 / Figure 1 run, from the notebook's parameters.
 
         Args:
-            datasets: search dataset keys; encoders: encoder keys or the lexical "bm25" / "bm25-paper" (the same
-                parameter name as Table 1's, so `-p encoders` reaches every notebook).
+            datasets: search dataset keys; encoders: encoder keys, mappings {model: <key>, <setting>: <value>}
+                (registry.encoder_key) or the lexical "bm25" / "bm25-paper" (the same parameter name as Table 1's,
+                so `-p encoders` reaches every notebook).
             pca_alphas: explained-variance fractions for PCA-compressed runs (Figure 1).
             domains: categories scored on their own beside "All".
             precision: exact search's scoring precision ("auto", "fp32", "bf16").
@@ -72,9 +73,7 @@ class SearchExperimentConfig:
                 raise SearchConfigError(f"{name} must be a non-empty list, got {value!r}")
         for key in datasets:
             get_search_dataset(key)
-        for key in encoders:
-            if key not in LEXICAL:
-                get_encoder(key)  # unknown names list the closest registry keys
+        encoders = [e if e in LEXICAL else encoder_key(e) for e in encoders]  # unknown names list the closest keys
         if isinstance(pca_alphas, (str, int, float)) or any(
                 isinstance(a, bool) or not isinstance(a, (int, float)) or not 0 < a < 1 for a in pca_alphas):
             raise SearchConfigError(f"pca_alphas must be a list of explained-variance fractions in (0, 1), e.g. "
@@ -195,9 +194,8 @@ def _search_model(config, ds: SearchDataset, model: str, progress: bool) -> tupl
     seconds = time.perf_counter() - start
     rows, full, per_queries = [], None, []
     for variant, dim, scores, positions in results:
-        run_path = config.runs_dir / ds.key.replace("/", "_") / f"{model.replace('/', '_')}-{variant}.trec"
-        write_run(run_path, qids, item_ids, positions, scores,
-                  tag=f"{model.replace(':', '_').replace('/', '_')}-{variant}")
+        run_path = config.runs_dir / ds.key.replace("/", "_") / f"{file_name(model)}-{variant}.trec"
+        write_run(run_path, qids, item_ids, positions, scores, tag=f"{file_name(model)}-{variant}")
         run = read_run(run_path)
         if variant == "full":
             full = run

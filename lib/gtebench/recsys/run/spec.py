@@ -17,13 +17,12 @@ RecBole would put command-line arguments above all of these; a run clears sys.ar
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ... import paths
 from ...encoders.registry import get_encoder
-from ...io import stable_hash
+from ...io import file_name, stable_hash
 from ...profiles import TrainingProfile
 from ..backbones import BackboneError, get_backbone
 
@@ -102,7 +101,7 @@ class RunSpec:
         return f"{self.dataset} {self.backbone}-{self.variant_label} {self.model} seed {self.seed}"
 
     def run_dir(self) -> Path:
-        model = re.sub(r"[^A-Za-z0-9._-]+", "_", self.model)  # hf:org/name and path:/x keys are not folder names
+        model = file_name(self.model)  # hf:org/name and path:/x keys are not folder names
         name = f"{self.backbone}-{self.variant_label}-{model}-s{self.seed}-{self.run_id}"
         return paths.subdir("runs", self.dataset.replace("/", "_"), self.profile.name, name)
 

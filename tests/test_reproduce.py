@@ -97,6 +97,40 @@ def test_an_unknown_parameter_is_an_error_before_any_notebook_runs(tmp_path, cap
     assert "valid: [" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name,value,message", [
+    ("seeds", "2020", r"seeds must be a non-empty list, e.g. \[2020\], got 2020"),  # was a TypeError in the kernel
+    ("table1.seeds", "[two]", "seeds must be integers"),
+    ("results_file", "x.csv", "5 notebooks of this run write it .* each would overwrite the last; give it to one "
+                              "notebook, e.g. -p table1.results_file 'x.csv'"),
+    ("encoders", "[{model: minilm-l6, polling: mean}]", r"unknown setting\(s\) \['polling'\]"),
+    ("table1.profile", "fast", "known profiles"),
+])
+def test_a_bad_value_is_an_error_before_any_kernel_starts(tmp_path, monkeypatch, capsys, name, value, message):
+    import re
+
+    import papermill
+
+    from gtebench.reproduce import main
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("a kernel started")
+
+    monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--batch", "default", "--output-dir", str(tmp_path), "-p", name, value])
+    assert exit_info.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert re.search(message, err), err
+    assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
+
+
+def test_the_dry_run_reports_a_bad_value_as_a_problem(capsys):
+    from gtebench.reproduce import main
+
+    assert main(["--batch", "default", "--dry-run", "--only", "table1", "-p", "seeds", "2020"]) == 1
+    assert "seeds must be a non-empty list, e.g. [2020], got 2020" in capsys.readouterr().out
+
+
 def test_a_scoped_parameter_reaches_only_its_notebook_and_bad_scopes_are_named():
     from gtebench.batches import select_runs
 

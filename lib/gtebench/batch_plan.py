@@ -90,7 +90,8 @@ def _plan_table1(plan: NotebookPlan) -> None:
     plan.datasets = [(d, "sr") for d in named]
     datasets, encoders = _known(named, get_dataset), _known(plan.wanted, get_encoder)
     plan.encodings = {(d, e, "item") for d in datasets for e in encoders}
-    backbones, seeds = _keys(params.get("backbones")), params.get("seeds") or []
+    backbones, seeds = _keys(params.get("backbones")), params.get("seeds")
+    seeds = seeds if isinstance(seeds, (list, tuple)) else []  # a bare 2020 is the config's refusal, below
     config = None
     if datasets and (encoders or not plan.wanted):  # unknown keys are the checks' to report, not the config's
         config = _config(SRExperimentConfig, params, plan, datasets=datasets, encoders=encoders)

@@ -144,12 +144,19 @@ def declared_parameters(path: Path) -> set[str]:
 def check_overrides(overrides: dict, declared_by: dict[str, set[str]]) -> None:
     """Before any kernel starts: a -p name that no notebook of the run declares is an error (a typo would
     otherwise be ignored and the batch run with its defaults); scoped names (`table1.seeds`) are
-    scoped_overrides' to check."""
+    scoped_overrides' to check. An output file (OUTPUT_PARAMETERS) given unscoped to several notebooks is an
+    error too: they would all write the one file."""
     known = set().union(*declared_by.values()) if declared_by else set()
     for name in overrides:
         if "." not in name and name not in known:
             raise ValueError(f"-p {name}: no notebook of this run has that parameter; valid: {sorted(known)}."
                              f"{did_you_mean(name, known)}")
+        writers = sorted(notebook for notebook, declared in declared_by.items() if name in declared)
+        if name in OUTPUT_PARAMETERS and len(writers) > 1:  # one file for every notebook: each overwrites the last
+            scope = notebook_scopes(min(writers, key=lambda n: (not n.startswith("table"), n)))[0]
+            raise ValueError(f"-p {name}: {len(writers)} notebooks of this run write it ({', '.join(writers)}), so "
+                             f"each would overwrite the last; give it to one notebook, e.g. -p {scope}.{name} "
+                             f"{overrides[name]!r}, or run one with --only {scope}")
 
 
 def notebook_scopes(notebook: str) -> tuple[str, str]:

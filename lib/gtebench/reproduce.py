@@ -98,7 +98,13 @@ def _run_notebooks(batch: str, overrides: dict | None, only: list[str] | None, o
     """run_batch's loop, once the output streaming and GTEBENCH_QUIET are set."""
     import papermill as pm
 
+    from .batch_plan import resolve_notebooks
+
     selected = select_runs(load_batch(batch), overrides, only)
+    refused = [f.line() for plan in resolve_notebooks(selected) for f in plan.problems]
+    if refused:  # each notebook's own config refuses these values: say so now, not minutes into the batch
+        raise ValueError("these parameters would stop their notebooks; nothing has run:\n  - " + "\n  - ".join(refused)
+                         + "\n(--dry-run shows every check)")
     custom = any(run.custom for run, _ in selected)
     output_dir = output_dir or (executed_dir(batch) / CUSTOM_OUTPUT if custom else executed_dir(batch))
     output_dir.mkdir(parents=True, exist_ok=True)

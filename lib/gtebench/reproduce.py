@@ -157,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
                         "no training progress)")
     parser.add_argument("--dry-run", action="store_true", help="check every dataset, model, version, revision and "
                         "API key the batch needs; print GPU hours, memory and disk per model; start no kernel")
+    parser.add_argument("--gpus", nargs="+", type=int, metavar="N", help="with --dry-run: the batch as GPU tasks and "
+                        "its simulated makespan on N GPUs (e.g. --gpus 1 8 64; gtebench.schedule)")
     args = parser.parse_args(argv)
     if args.profile is not None:
         if args.batch not in ("default", args.profile):
@@ -174,7 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         except (ValueError, FileNotFoundError) as exc:  # bad batch, -p or --only
             parser.error(str(exc))
         print(format_dry_run(result), flush=True)
+        if args.gpus:
+            from .schedule import schedule_report
+
+            print("\n" + schedule_report(result.notebooks, args.gpus).text(), flush=True)
         return 0 if result.ok else 1
+    if args.gpus:
+        parser.error("--gpus simulates a schedule: give it with --dry-run")
     start = time.perf_counter()
     try:
         if args.batch in GPU_BATCHES:

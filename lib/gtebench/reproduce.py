@@ -16,6 +16,7 @@ figures and executed copies under custom/ folders, never over the committed ones
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -76,8 +77,6 @@ def run_batch(batch: str, overrides: dict | None = None, only: list[str] | None 
         output_dir: where the executed copies go (default: executed_dir(batch)).
         quiet: only the notebook lines, no notebook output or training progress (GTEBENCH_QUIET for the kernels).
     """
-    import os
-
     from .quiet import QUIET_ENV
 
     previous = os.environ.get(QUIET_ENV)
@@ -157,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
                         "no training progress)")
     parser.add_argument("--dry-run", action="store_true", help="check every dataset, model, version, revision and "
                         "API key the batch needs; print GPU hours, memory and disk per model; start no kernel")
+    parser.add_argument("--cluster", help="run the training tasks on a Dask cluster: local:N, cuda, slurm:N or "
+                        "tcp://host:port (gtebench.cluster; sets GTEBENCH_CLUSTER for the notebook kernels)")
     parser.add_argument("--gpus", nargs="+", type=int, metavar="N", help="with --dry-run: the batch as GPU tasks and "
                         "its simulated makespan on N GPUs (e.g. --gpus 1 8 64; gtebench.schedule)")
     args = parser.parse_args(argv)
@@ -183,6 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if result.ok else 1
     if args.gpus:
         parser.error("--gpus simulates a schedule: give it with --dry-run")
+    if args.cluster:
+        from .cluster import CLUSTER_ENV, ClusterError, check_cluster
+
+        try:
+            os.environ[CLUSTER_ENV] = check_cluster(args.cluster)  # the kernels inherit it
+        except ClusterError as exc:
+            parser.error(str(exc))
     start = time.perf_counter()
     try:
         if args.batch in GPU_BATCHES:

@@ -53,7 +53,8 @@ class Makespan:
 
 def encoding_tasks(dataset: str, encoder: str, role: str, after: tuple[str, ...] = ()) -> list[Task]:
     """The shards of one pool's encoding (one task when it holds at most SHARD_TEXTS texts); [] when the size of
-    the dataset is unknown. `after`: the tasks the encoder itself waits for (its specialisation)."""
+    the dataset is unknown. `role`: "item" (the pool) or "query"; `after`: the tasks the encoder itself waits for
+    (its specialisation)."""
     size = est.data_size(dataset)
     texts = (size or {}).get("items" if role == "item" else "queries")
     if not texts:

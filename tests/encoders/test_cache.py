@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gtebench.encoders import cache
+from gtebench.encoders import cache, chunks
 from gtebench.encoders.cache import CacheError, embed
 
 TEXTS = pd.Series([f"product {i}: a {c} lamp" for i, c in enumerate(["red", "blue", "green", "white"] * 4)],
@@ -14,7 +14,7 @@ def test_round_trip_and_reuse(monkeypatch):
     assert not first.from_cache
     assert first.path.is_file() and first.path.with_suffix(".json").is_file()
     calls = []
-    monkeypatch.setattr(cache, "encode", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(chunks, "encode", lambda *a, **k: calls.append(1))
     second = embed("tfidf-svd", TEXTS, dataset="toy", recipe_hash="r1", show_progress=False)
     assert second.from_cache and not calls
     assert np.array_equal(first.vectors, second.vectors)
@@ -85,7 +85,7 @@ def test_a_killed_run_resumes_from_the_last_finished_chunk(monkeypatch):
             raise KeyboardInterrupt  # killed while encoding the third chunk
         return fake_vectors(texts), EncodeReport(len(texts), 1, "fp32", "cpu")
 
-    monkeypatch.setattr(cache, "encode", encode_then_die)
+    monkeypatch.setattr(chunks, "encode", encode_then_die)
     with pytest.raises(KeyboardInterrupt):
         embed("minilm-l6", TEXTS, dataset="resume", recipe_hash="r1", chunk_size=4, precision="fp32",
               show_progress=False)
@@ -129,7 +129,7 @@ def test_query_and_item_vectors_of_the_same_text_are_kept_apart(monkeypatch):
         roles.append(role)
         return fake_vectors(texts) * (2 if role == "query" else 1), EncodeReport(len(texts), 0, "fp32", "cpu")
 
-    monkeypatch.setattr(cache, "encode", by_role)
+    monkeypatch.setattr(chunks, "encode", by_role)
     spec = replace(get_encoder("minilm-l6"), query_prompt="query: ")
     item = embed(spec, TEXTS, dataset="roles", recipe_hash="r", precision="fp32", show_progress=False)
     query = embed(spec, TEXTS, dataset="roles", recipe_hash="r", role="query", precision="fp32", show_progress=False)
@@ -140,7 +140,7 @@ def test_query_and_item_vectors_of_the_same_text_are_kept_apart(monkeypatch):
 def test_adhoc_models_get_a_safe_folder_and_learn_their_dimension(monkeypatch):
     from gtebench.encoders.engine import EncodeReport
 
-    monkeypatch.setattr(cache, "encode", lambda spec, texts, role, **k: (fake_vectors(texts, 5),
+    monkeypatch.setattr(chunks, "encode", lambda spec, texts, role, **k: (fake_vectors(texts, 5),
                                                                           EncodeReport(len(texts), 0, "fp32", "cpu")))
     emb = embed("hf:org/new-model", TEXTS, dataset="amazon/esci", recipe_hash="r", show_progress=False)
     assert emb.path.parent.name == "hf_org_new-model" and emb.path.parent.parent.name == "amazon_esci"
@@ -151,7 +151,7 @@ def test_api_vectors_do_not_depend_on_the_local_device(monkeypatch):
     from gtebench.encoders.engine import EncodeReport
     from gtebench.encoders.registry import get_encoder
 
-    monkeypatch.setattr(cache, "encode", lambda spec, texts, role, **k: (fake_vectors(texts, 8),
+    monkeypatch.setattr(chunks, "encode", lambda spec, texts, role, **k: (fake_vectors(texts, 8),
                                                                           EncodeReport(len(texts), 0, "api", "cpu")))
     spec = get_encoder("text-embedding-3-large", dim=8)
     on_cpu = embed(spec, TEXTS, dataset="api", recipe_hash="r", device="cpu", show_progress=False)

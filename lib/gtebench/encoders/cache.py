@@ -21,19 +21,13 @@ from .. import paths
 from ..hardware import resolve_device
 from ..io import file_name, read_json, save_npy, sha256_bytes, stable_hash, write_json
 from ..results import package_versions
+from .chunks import CHUNK_SIZE, CacheError, chunk_order, fill_parts, validate  # noqa: F401 (re-exported)
 from .engine import encode
 from .precision import MEASURED_PRECISIONS, effective_precision, is_measured, measured_precision
 from .registry import EncoderError, EncoderSpec, get_encoder
 from .weights import weights_id
 
 log = logging.getLogger(__name__)
-
-
-CHUNK_SIZE = 4096  # rows per saved chunk: minutes of CPU work at most, seconds on a GPU
-
-
-class CacheError(EncoderError):
-    """A cached embedding file that does not match what it claims to be."""
 
 
 def _checksum(values) -> str:
@@ -93,56 +87,67 @@ def cache_key(spec: EncoderSpec, dataset: str, recipe_hash: str, role: str, prec
     return key
 
 
-def validate(vectors: np.ndarray, meta: dict, path: Path) -> None:
-    """A cached array whose shape, finiteness or all-zero rows disagree with its sidecar is a CacheError."""
-    rows = meta.get("rows")
-    if vectors.ndim != 2 or vectors.shape != (rows, meta.get("dim")):
-        raise CacheError(f"{path}: shape {vectors.shape} does not match the sidecar ({rows}, {meta.get('dim')}); "
-                         f"delete it")
-    if not np.isfinite(vectors).all():
-        raise CacheError(f"{path}: contains NaN or inf; delete it and encode again")
-    zero = np.flatnonzero(~vectors.any(axis=1))
-    if zero.size and meta.get("zero_rows_allowed") and zero.size != meta.get("zero_rows", zero.size):
-        raise CacheError(f"{path}: {zero.size} all-zero row(s) where the sidecar records {meta['zero_rows']}; "
-                         f"delete it")
-    if zero.size and not meta.get("zero_rows_allowed"):
-        raise CacheError(f"{path}: {zero.size} all-zero row(s), e.g. rows {zero[:5].tolist()}; delete it")
-
-
 def _safe(name: str) -> str:
     """A folder name for a model key or dataset ("hf:org/name" -> "hf_org_name")."""
     return file_name(name)
 
 
-def chunk_order(texts: pd.Series, spec: EncoderSpec, chunk_size: int) -> list[np.ndarray]:
-    """Row positions of each chunk. Rows are sorted by text length first (longest first, ties by position), so
-    each chunk holds texts of similar length and batches inside it need little padding. Corpus-fitted encoders
-    (tfidf-svd) take one chunk in the given order: the fit depends on the whole corpus and, through the
-    randomised SVD, on its row order, so a reordering would give other vectors under the same cache key."""
-    if spec.loader == "tfidf-svd":
-        return [np.arange(len(texts))]
-    if len(texts) <= chunk_size:
-        chunk_size = max(len(texts), 1)
-    lengths = texts.str.len().to_numpy()
-    order = np.lexsort((np.arange(len(texts)), -lengths))
-    return [order[i : i + chunk_size] for i in range(0, len(order), chunk_size)]
+@dataclass(frozen=True)
+class _Entry:
+    """One cache entry: its key, where its files go, the precision it is encoded at."""
+    spec: EncoderSpec
+    key: dict
+    folder: Path
+    stem: str
+    precision: str
+    device: str
+
+    @property
+    def npy(self) -> Path:
+        return self.folder / f"{self.stem}.npy"
+
+    @property
+    def sidecar(self) -> Path:
+        return self.folder / f"{self.stem}.json"
+
+    @property
+    def parts(self) -> Path:
+        return self.folder / f"{self.stem}.parts"
+
+    def cached(self, ids: list[str]) -> Embeddings | None:
+        """The finished file, when its sidecar carries this key."""
+        if not (self.npy.is_file() and self.sidecar.is_file()):
+            return None
+        meta = read_json(self.sidecar)
+        if meta.get("key") != self.key:
+            return None
+        vectors = np.load(self.npy, mmap_mode="r")  # memory-mapped: a large catalogue is not read until used
+        validate(vectors, meta, self.npy)
+        if meta["rows"] != len(ids):
+            raise CacheError(f"{self.npy}: {meta['rows']} rows for {len(ids)} texts; delete it and encode again")
+        return Embeddings(ids, np.asarray(vectors, dtype=np.float32), meta, self.npy, from_cache=True)
 
 
-def _load_part(npy: Path, rows: int, dim: int | None) -> tuple[np.ndarray, dict] | None:
-    """A finished chunk (its sidecar is written after the array), or None when absent or unusable."""
-    sidecar = npy.with_suffix(".json")
-    if not (npy.is_file() and sidecar.is_file()):
-        return None
-    meta = read_json(sidecar)
-    vectors = np.load(npy)
-    try:
-        validate(vectors, meta, npy)
-    except CacheError as error:
-        log.warning("re-encoding chunk %s: %s", npy.name, error)
-        return None
-    if meta["rows"] != rows or (dim is not None and meta["dim"] != dim):
-        return None
-    return vectors, meta
+def _entry(encoder: str | EncoderSpec, texts: pd.Series, dataset: str, recipe_hash: str, role: str,
+           precision: str, device: str | None, chunk_size: int) -> _Entry:
+    spec = get_encoder(encoder) if isinstance(encoder, str) else encoder
+    if texts.index.has_duplicates:
+        dup = texts.index[texts.index.duplicated()].unique()[:5].tolist()
+        raise EncoderError(f"duplicate ids in the texts to encode for {dataset!r}: {dup}")
+    if chunk_size < 1:
+        raise EncoderError(f"chunk_size must be positive, got {chunk_size}")
+    device = resolve_device(device)
+    folder = paths.subdir("embeddings", _safe(dataset), _safe(spec.key))
+
+    def entry(resolved: str) -> _Entry:
+        key = cache_key(spec, dataset, recipe_hash, role, resolved, texts)
+        return _Entry(spec, key, folder, f"{role}-{stable_hash(key, 16)}", resolved, device)
+
+    if is_measured(spec, precision, device):
+        # "auto" on a CPU accepts vectors of either precision: reuse (or resume) what is cached, else time both
+        started = [e for e in map(entry, MEASURED_PRECISIONS) if e.npy.is_file() or e.parts.is_dir()]
+        return started[0] if started else entry(measured_precision(spec, texts.tolist(), encode_fn=encode))
+    return entry(effective_precision(spec, precision, device))
 
 
 def embed(
@@ -162,7 +167,8 @@ def embed(
     """Vectors for `texts` (a Series: index = item or query ids), from the cache when the key matches.
 
     Encoding runs in chunks of `chunk_size` rows, each saved as it finishes, so a killed run resumes from the last
-    finished chunk; the final .npy and its sidecar appear only when every chunk is done.
+    finished chunk; the final .npy and its sidecar appear only when every chunk is done. Chunks that shard workers
+    wrote (embed_shard) are used as they are.
 
     Args:
         encoder: an encoder key or registry entry.
@@ -173,56 +179,16 @@ def embed(
         fit_corpus: the item texts, for corpus-fitted encoders encoding queries.
         show_progress: a progress bar per chunk; chunk_size: rows per resumable chunk.
     """
-    spec = get_encoder(encoder) if isinstance(encoder, str) else encoder
-    if texts.index.has_duplicates:
-        dup = texts.index[texts.index.duplicated()].unique()[:5].tolist()
-        raise EncoderError(f"duplicate ids in the texts to encode for {dataset!r}: {dup}")
-    if chunk_size < 1:
-        raise EncoderError(f"chunk_size must be positive, got {chunk_size}")
-    device = resolve_device(device)
-    folder = paths.subdir("embeddings", _safe(dataset), _safe(spec.key))
-
-    def files(resolved: str) -> tuple[dict, str, Path, Path]:
-        key = cache_key(spec, dataset, recipe_hash, role, resolved, texts)
-        stem = f"{role}-{stable_hash(key, 16)}"
-        return key, stem, folder / f"{stem}.npy", folder / f"{stem}.json"
-
-    if is_measured(spec, precision, device):
-        # "auto" on a CPU accepts vectors of either precision: reuse (or resume) what is cached, else time both
-        started = [p for p in MEASURED_PRECISIONS
-                   if files(p)[2].is_file() or (folder / f"{files(p)[1]}.parts").is_dir()]
-        resolved = started[0] if started else measured_precision(spec, texts.tolist(), encode_fn=encode)
-    else:
-        resolved = effective_precision(spec, precision, device)
-    key, stem, npy, sidecar = files(resolved)
-    ids = [str(i) for i in texts.index]
-    if npy.is_file() and sidecar.is_file():
-        meta = read_json(sidecar)
-        if meta.get("key") == key:
-            vectors = np.load(npy, mmap_mode="r")  # memory-mapped: a large catalogue is not read until used
-            validate(vectors, meta, npy)
-            if meta["rows"] != len(ids):
-                raise CacheError(f"{npy}: {meta['rows']} rows for {len(ids)} texts; delete it and encode again")
-            return Embeddings(ids, np.asarray(vectors, dtype=np.float32), meta, npy, from_cache=True)
-    parts = folder / f"{stem}.parts"
-    values = texts.tolist()
-    corpus = None if fit_corpus is None else fit_corpus.tolist()
-    vectors, truncated, empty, dim, reports = None, 0, 0, spec.dim, []
+    entry = _entry(encoder, texts, dataset, recipe_hash, role, precision, device, chunk_size)
+    spec, key, ids = entry.spec, entry.key, [str(i) for i in texts.index]
+    if (found := entry.cached(ids)) is not None:
+        return found
+    chunks = chunk_order(texts, spec, chunk_size)
+    done = fill_parts(entry.parts, chunks, range(len(chunks)), spec, texts, role, entry.precision, entry.device,
+                      batch_size, fit_corpus, show_progress)
+    vectors, truncated, empty, reports, dim = None, 0, 0, [], spec.dim
     lexical = spec.loader == "tfidf-svd"
-    for number, rows in enumerate(chunk_order(texts, spec, chunk_size)):
-        part = parts / f"part-{number:05d}.npy"
-        done = _load_part(part, len(rows), dim)
-        if done is None:
-            chunk, report = encode(spec, [values[i] for i in rows], role, batch_size=batch_size,
-                                   precision=resolved, device=device,
-                                   fit_corpus=corpus, show_progress=show_progress)
-            part_meta = {"rows": int(chunk.shape[0]), "dim": int(chunk.shape[1]), "truncated": report.truncated,
-                         "empty_texts": report.empty, "device": report.device, "zero_rows_allowed": lexical}
-            validate(chunk, part_meta, part)
-            save_npy(part, chunk)
-            write_json(part.with_suffix(".json"), part_meta)  # last: a sidecar means the chunk is complete
-            done = chunk, part_meta
-        chunk, part_meta = done
+    for rows, (chunk, part_meta) in zip(chunks, done):
         if vectors is None:
             dim = part_meta["dim"]
             vectors = np.empty((len(ids), dim), dtype=np.float32)
@@ -251,9 +217,53 @@ def embed(
         "device": reports[-1],
         "versions": package_versions(),
     }
-    validate(vectors, meta, npy)
-    save_npy(npy, vectors)
-    write_json(sidecar, meta)  # written last: a sidecar means the array beside it is complete
-    shutil.rmtree(parts, ignore_errors=True)
-    log.info("encoded %d %s texts with %s -> %s", len(ids), role, spec.key, npy)
-    return Embeddings(ids, vectors, meta, npy, from_cache=False)
+    validate(vectors, meta, entry.npy)
+    save_npy(entry.npy, vectors)
+    write_json(entry.sidecar, meta)  # written last: a sidecar means the array beside it is complete
+    shutil.rmtree(entry.parts, ignore_errors=True)
+    log.info("encoded %d %s texts with %s -> %s", len(ids), role, spec.key, entry.npy)
+    return Embeddings(ids, vectors, meta, entry.npy, from_cache=False)
+
+
+def resolved_precision(encoder: str | EncoderSpec, texts: pd.Series, *, dataset: str, recipe_hash: str,
+                       role: str = "item", precision: str = "auto", device: str | None = None) -> str:
+    """The precision embed() would encode `texts` at (timing both on a CPU for "auto" when nothing is cached yet):
+    the one precision every shard of the pool must use (embed_shard).
+
+    Args:
+        encoder, texts, dataset, recipe_hash, role, device: as embed's; precision: the one asked for.
+    """
+    return _entry(encoder, texts, dataset, recipe_hash, role, precision, device, CHUNK_SIZE).precision
+
+
+def embed_shard(encoder: str | EncoderSpec, texts: pd.Series, *, shard: int, shards: int, dataset: str,
+                recipe_hash: str, role: str = "item", precision: str, device: str | None = None,
+                batch_size: int = 64, fit_corpus: pd.Series | None = None, show_progress: bool = False,
+                chunk_size: int = CHUNK_SIZE) -> int:
+    """Encode shard `shard` of `shards` of a pool into its cache entry: the chunks whose number is `shard` modulo
+    `shards` (chunk_order's length-sorted chunks), each landing atomically in the entry's parts folder. Once every
+    shard ran (on any workers, in any order, a killed one redone), embed() with the same arguments assembles the
+    file from the parts, encoding only what is missing: the same bytes as one process encoding the pool (on a CPU,
+    at the same thread count). Returns the number of chunks this shard covers (finished ones are kept).
+
+    Args:
+        encoder, texts, dataset, recipe_hash, role, device, batch_size, fit_corpus, chunk_size: as embed's.
+        shard, shards: which part of the pool (0 <= shard < shards).
+        precision: resolved ("fp32", "bf16", ...), never "auto" where "auto" would time both on this device:
+            every shard must encode at the one precision the cache key names.
+        show_progress: a bar per chunk.
+    """
+    if not 0 <= shard < shards:
+        raise EncoderError(f"shard must lie in [0, shards), got shard {shard} of {shards}")
+    spec = get_encoder(encoder) if isinstance(encoder, str) else encoder
+    if is_measured(spec, precision, resolve_device(device)):
+        raise EncoderError(f"precision {precision!r} for {spec.key!r} is timed per process on this device; give "
+                           f"the shards one resolved precision ({', '.join(MEASURED_PRECISIONS)})")
+    entry = _entry(spec, texts, dataset, recipe_hash, role, precision, device, chunk_size)
+    if entry.cached([str(i) for i in texts.index]) is not None:
+        return 0
+    chunks = chunk_order(texts, spec, chunk_size)
+    mine = range(shard, len(chunks), shards)
+    fill_parts(entry.parts, chunks, mine, spec, texts, role, entry.precision, entry.device, batch_size,
+               fit_corpus, show_progress)
+    return len(mine)

@@ -63,16 +63,21 @@ def build_recbole_data(spec: RunSpec, run_dir: Path | None = None):
     return config, dataset, train_data, valid_data, test_data
 
 
-def run_embeddings(spec: RunSpec, show_progress: bool = False):
-    """The cached item embeddings of a text run (encoded on first use), or None for an ID run."""
+def run_embeddings(spec: RunSpec, show_progress: bool = False, client=None):
+    """The cached item embeddings of a text run (encoded on first use; with a dask `client`, in shards on its
+    workers, gtebench.encoders.distributed), or None for an ID run."""
     if spec.variant != "text":
         return None
     from ...encoders.cache import embed
     from ...text import get_recipe
 
     prepared = prepare(spec.dataset)
-    return embed(spec.encoder, prepared.item_texts(), dataset=spec.dataset,
-                 recipe_hash=get_recipe(prepared.spec.text_recipe).hash, show_progress=show_progress)
+    texts, recipe_hash = prepared.item_texts(), get_recipe(prepared.spec.text_recipe).hash
+    if client is not None:  # a corpus-fitted encoder (TF-IDF) is one chunk: one shard does it
+        from ...encoders.distributed import embed_on_cluster
+
+        return embed_on_cluster(client, spec.encoder, texts, dataset=spec.dataset, recipe_hash=recipe_hash)
+    return embed(spec.encoder, texts, dataset=spec.dataset, recipe_hash=recipe_hash, show_progress=show_progress)
 
 
 def compressed_item_vectors(vectors, alpha: float | None):

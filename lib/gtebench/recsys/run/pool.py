@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import sys
 
+from ...cluster import close_client, cluster_setting, connect
 from ...quiet import quiet
 from .build import run_embeddings
 from .progress import RunProgress
@@ -86,9 +87,22 @@ def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | N
     phases = [[i for i, s in enumerate(specs) if not s.encoder], [i for i, s in enumerate(specs) if s.encoder]]
     if failures is None:
         phases = [list(range(len(specs)))]
+    cluster = cluster_setting()  # GTEBENCH_CLUSTER: encodings and runs become tasks of a Dask cluster
+    client = connect(cluster) if cluster is not None else None
+    try:
+        _run_phases(specs, phases, records, parallel, threads, progress, failures, client)
+    finally:
+        if client is not None:
+            close_client(client)
+    return [records[i] for i in range(len(specs)) if i in records]
+
+
+def _run_phases(specs, phases, records: dict, parallel: int, threads, progress: bool, failures: list | None,
+                client) -> None:
+    """run_many's phases: encode ahead, reuse finished runs, train the rest (on the cluster when `client`)."""
     for phase in phases:
-        # in this process, once per (dataset, encoder), before any worker starts
-        broken = _encode_ahead([specs[i] for i in phase], failures)
+        # once per (dataset, encoder), before any run starts: in this process, or in shards on the cluster
+        broken = _encode_ahead([specs[i] for i in phase], failures, client)
         todo = []
         for index in phase:
             if (specs[index].dataset, specs[index].encoder) in broken:
@@ -100,12 +114,11 @@ def run_many(specs: list[RunSpec], parallel: int | None = None, threads: int | N
         reused = sum(1 for i in phase if i in records)
         if progress and reused and not quiet():
             print(f"  {reused} finished run(s) reused", flush=True)
-        _train(specs, todo, records, parallel, threads, progress, failures)
-    return [records[i] for i in range(len(specs)) if i in records]
+        _train(specs, todo, records, parallel, threads, progress, failures, client)
 
 
 def _train(specs, todo: list[int], records: dict, parallel: int, threads, progress: bool,
-           failures: list | None) -> None:
+           failures: list | None, client=None) -> None:
     """Train specs[i] for i in todo, serially or `parallel` at a time, into records[i], with progress lines."""
     todo = sorted(todo, key=lambda i: specs[i].variant == "id")  # text runs take longest: start them first
     with RunProgress(len(todo), enabled=progress) as shown:
@@ -113,6 +126,9 @@ def _train(specs, todo: list[int], records: dict, parallel: int, threads, progre
             spec = specs[index]
             shown.start(spec.label, spec.run_dir() / "train.log", spec.profile.stopping_step)
 
+        if client is not None and todo:  # the engine places them (gtebench.cluster): retried if a worker dies
+            _train_on_cluster(client, specs, todo, records, threads, start, shown, failures)
+            return
         if parallel == 1 or len(todo) <= 1:
             for index in todo:
                 start(index)
@@ -138,6 +154,39 @@ def _train(specs, todo: list[int], records: dict, parallel: int, threads, progre
                     shown.finish(specs[index].label, records.get(index))
 
 
+def _cluster_run(spec: RunSpec, threads: int | None) -> dict:
+    """One run on a cluster worker: `threads` torch threads (the process pool's worker_init), then _logged_run."""
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    return _logged_run(spec)
+
+
+def _train_on_cluster(client, specs, todo: list[int], records: dict, threads, start, shown,
+                      failures: list | None) -> None:
+    """_train's loop on a Dask cluster: every run a task (retried TASK_RETRIES times; a dead worker's task is
+    redone elsewhere by the engine), records collected as tasks finish, failures recorded as the pool's are.
+
+    Args:
+        client: a dask.distributed Client; specs, todo, records, failures: as _train's.
+        threads: torch threads per run; start, shown: _train's progress callbacks.
+    """
+    from distributed import as_completed
+
+    from ...cluster import TASK_RETRIES
+
+    futures = {}
+    for index in todo:
+        start(index)
+        futures[client.submit(_cluster_run, specs[index], threads, key=f"train-{specs[index].run_id}-{index}",
+                              retries=TASK_RETRIES, pure=False)] = index
+    for future in as_completed(futures):
+        index = futures[future]
+        _collect(records, index, specs[index], future.result, failures)
+        shown.finish(specs[index].label, records.get(index))
+
+
 def _collect(records: dict, index: int, spec: RunSpec, result, failures: list | None) -> None:
     """records[index] = result(), or with a failures list, the exception recorded there instead."""
     if failures is None:
@@ -151,17 +200,18 @@ def _collect(records: dict, index: int, spec: RunSpec, result, failures: list | 
         failures.append(CellFailure.from_exception(spec.dataset, spec.label, spec.encoder or spec.backbone, exc))
 
 
-def _encode_ahead(specs: list[RunSpec], failures: list | None = None) -> set:
-    """Fill the embedding cache in this process, once per (dataset, encoder), before workers start; with a
-    failures list, the (dataset, encoder) pairs that could not be encoded are recorded there and returned."""
+def _encode_ahead(specs: list[RunSpec], failures: list | None = None, client=None) -> set:
+    """Fill the embedding cache once per (dataset, encoder) before any run starts (in this process, or in shards
+    on the cluster's workers with a `client`); with a failures list, the (dataset, encoder) pairs that could not
+    be encoded are recorded there and returned."""
     first = {(s.dataset, s.encoder): s for s in specs if s.encoder}
     broken = set()
     for key in sorted(first):
         if failures is None:
-            run_embeddings(first[key], show_progress=True)
+            run_embeddings(first[key], show_progress=True, client=client)
             continue
         try:
-            run_embeddings(first[key], show_progress=True)
+            run_embeddings(first[key], show_progress=True, client=client)
         except Exception as exc:  # e.g. EncoderError (unmet requirements, missing weights, no API key)
             from ...failures import CellFailure
 

@@ -99,3 +99,26 @@ def test_a_run_that_fails_for_good_is_its_cells_failure_and_the_others_complete(
     records = run_many(good + bad, failures=failures, progress=False)
     assert len(records) == 1 and len(failures) == 1
     assert failures[0].cell == bad[0].label and "multiple" in failures[0].error
+
+
+@pytest.mark.slow
+def test_a_pool_encoded_in_shards_on_the_cluster_is_the_file_one_process_writes(cluster, tmp_path, monkeypatch):
+    import torch
+
+    from gtebench.analysis import item_texts
+    from gtebench.encoders.cache import embed
+    from gtebench.encoders.distributed import embed_on_cluster
+
+    texts, recipe = item_texts("esci-sample200")
+    arguments = dict(dataset="esci-sample200", recipe_hash=recipe, precision="fp32", chunk_size=64)
+    sharded = embed_on_cluster(cluster, "minilm-l6", texts, **arguments)  # 4 chunks, 4 tasks over 2 workers
+    assert sharded.vectors.shape == (200, 384)
+    sharded_bytes = sharded.path.read_bytes()
+    monkeypatch.setenv("GTEBENCH_HOME", str(tmp_path / "one-process"))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the workers' thread count
+    try:
+        alone = embed("minilm-l6", texts, show_progress=False, **arguments)
+    finally:
+        torch.set_num_threads(threads)
+    assert alone.path != sharded.path and alone.path.read_bytes() == sharded_bytes

@@ -8,19 +8,12 @@ import multiprocessing
 import os
 import sys
 
-from ...cluster import close_client, cluster_setting, connect
+from ...cluster import MALLOC_ENV, close_client, cluster_setting, connect
 from ...quiet import quiet
 from .build import run_embeddings
 from .progress import RunProgress
 from .spec import RunSpec
 from .train import finished_record, train_and_evaluate
-
-# glibc keeps the ~13 MB activation buffers of a training step instead of mmap/munmap-ing them every step.
-MALLOC_ENV = {
-    "MALLOC_MMAP_THRESHOLD_": "33554432",
-    "MALLOC_TRIM_THRESHOLD_": "4294967296",
-    "MALLOC_TOP_PAD_": "268435456",
-}
 
 
 def _die_with_parent() -> None:

@@ -69,7 +69,10 @@ def connect(spec: str):
         return Client(spec)
     import dask
 
-    dask.config.set({"distributed.nanny.pre-spawn-environ": dict(MALLOC_ENV)})  # for the workers started here
+    # for the workers started here: Dask's one-thread BLAS/OpenMP settings kept (a worker is one core), its malloc
+    # trimming replaced by the training processes' settings
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
+    dask.config.set({"distributed.nanny.pre-spawn-environ": {**environ, **MALLOC_ENV}})
     if spec.startswith("local:"):
         cluster = LocalCluster(n_workers=int(spec.split(":")[1]), threads_per_worker=1, processes=True,
                                dashboard_address=None)

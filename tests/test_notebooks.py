@@ -91,7 +91,8 @@ def test_table1_notebook_executes_with_small_parameters(tmp_path):
 @pytest.mark.slow
 def test_batch_reports_a_failed_notebook_and_exits_non_zero(tmp_path, capsys):
     code = main(["--batch", "default", "--output-dir", str(tmp_path), "-p", "encoders", "[no-such-encoder]",
-                 "-p", "results_file", str(tmp_path / "x.csv"), "--only", "table1", "dataset_statistics", "embedding"])
+                 "-p", "dataset_statistics.results_file", str(tmp_path / "x.csv"),  # one file per notebook
+                 "--only", "table1", "dataset_statistics", "embedding"])
     assert code == 1
     output = capsys.readouterr().out
     assert "FAILED" in output and "no-such-encoder" in output

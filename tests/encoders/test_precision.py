@@ -65,7 +65,7 @@ def test_embed_auto_measures_once_then_reuses_either_cached_precision(monkeypatc
     import numpy as np
     import pandas as pd
 
-    from gtebench.encoders import cache, precision
+    from gtebench.encoders import cache, chunks, precision
     from gtebench.encoders.engine import EncodeReport
 
     monkeypatch.setattr(precision, "_MEASURED", {})
@@ -76,7 +76,7 @@ def test_embed_auto_measures_once_then_reuses_either_cached_precision(monkeypatc
         encoded.append(kwargs["precision"])
         return np.ones((len(texts), spec.dim), dtype=np.float32), EncodeReport(len(texts), 0, "bf16", "cpu")
 
-    monkeypatch.setattr(cache, "encode", fake_encode)
+    monkeypatch.setattr(chunks, "encode", fake_encode)  # the chunks' encoder (the cache times with its own)
     texts = pd.Series(["x", "y"], index=["a", "b"])
     first = cache.embed("minilm-l6", texts, dataset="measured", recipe_hash="r", device="cpu", show_progress=False)
     assert measured == [2] and encoded == ["bf16"] and first.meta["key"]["precision"] == "bf16"

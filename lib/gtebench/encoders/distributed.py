@@ -9,13 +9,24 @@ from .cache import CHUNK_SIZE, Embeddings, embed, embed_shard, resolved_precisio
 from .chunks import chunk_order
 
 
-def _shard_task(threads: int, *args, **kwargs) -> int:
-    """embed_shard on a worker at `threads` torch threads: CPU floats depend on the thread count, so every shard
-    runs at the count the process that asked for the pool uses, and the file is the one it would write itself."""
+def _thread_counts() -> tuple[int, int | None]:
+    """This process's torch threads and BLAS threads (numpy's, which TF-IDF + SVD uses; None if unknown)."""
     import torch
+    from threadpoolctl import threadpool_info
 
-    torch.set_num_threads(threads)
-    return embed_shard(*args, **kwargs)
+    blas = [pool["num_threads"] for pool in threadpool_info() if pool.get("user_api") == "blas"]
+    return torch.get_num_threads(), max(blas) if blas else None
+
+
+def _shard_task(threads: tuple[int, int | None], *args, **kwargs) -> int:
+    """embed_shard on a worker at the requesting process's torch and BLAS thread counts: CPU floats depend on
+    them, so the file is the one that process would write itself (a Dask worker starts at one BLAS thread)."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(threads[0])
+    with threadpool_limits(limits=threads[1], user_api="blas"):
+        return embed_shard(*args, **kwargs)
 
 
 def embed_on_cluster(client, encoder: str, texts: pd.Series, *, dataset: str, recipe_hash: str, role: str = "item",
@@ -30,15 +41,14 @@ def embed_on_cluster(client, encoder: str, texts: pd.Series, *, dataset: str, re
         precision: resolved here once ("auto" is timed on this machine), then given to every shard.
         shards: tasks for the pool; default: one per chunk (the engine balances them over the workers).
     """
-    import torch
-
     from ..cluster import TASK_RETRIES
     from .registry import get_encoder
 
     resolved = resolved_precision(encoder, texts, dataset=dataset, recipe_hash=recipe_hash, role=role,
                                   precision=precision)
     count = shards or len(chunk_order(texts, get_encoder(encoder), chunk_size))
-    futures = [client.submit(_shard_task, torch.get_num_threads(), encoder, texts, shard=shard, shards=count,
+    threads = _thread_counts()
+    futures = [client.submit(_shard_task, threads, encoder, texts, shard=shard, shards=count,
                              dataset=dataset, recipe_hash=recipe_hash, role=role, precision=resolved,
                              chunk_size=chunk_size, key=f"encode-{dataset}-{encoder}-{role}-{shard}-of-{count}",
                              retries=TASK_RETRIES, pure=False)

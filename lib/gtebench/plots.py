@@ -29,14 +29,15 @@ def class_colour(model_class: str) -> str:
     return CLASS_COLOURS.get(model_class, "#333333")
 
 
-def class_legend(fig, model_classes, y: float = 1.08) -> None:
-    """A legend of the model classes present (in order of appearance), above the figure."""
+def class_legend(fig, model_classes, y: float = 1.08, loc: str = "upper center", extra: tuple = ()) -> None:
+    """A legend on `fig` of the `model_classes` present (in order of appearance), above the figure: anchored at
+    height `y` by its `loc` point, `extra` (handle, label) pairs after the classes (e.g. the popularity line)."""
     import matplotlib.pyplot as plt
 
     classes = list(dict.fromkeys(model_classes))
-    handles = [plt.Rectangle((0, 0), 1, 1, color=class_colour(c)) for c in classes]
-    fig.legend(handles, [c.replace("-", " ") for c in classes], loc="upper center", ncol=len(classes), frameon=False,
-               bbox_to_anchor=(0.5, y))
+    handles = [plt.Rectangle((0, 0), 1, 1, color=class_colour(c)) for c in classes] + [h for h, _ in extra]
+    labels = [c.replace("-", " ") for c in classes] + [label for _, label in extra]
+    fig.legend(handles, labels, loc=loc, ncol=len(labels), frameon=False, bbox_to_anchor=(0.5, y))
 
 
 def save_figure(fig, stem: str | Path) -> list[Path]:
@@ -139,13 +140,8 @@ def plot_sr(frame: pd.DataFrame, intervals: pd.DataFrame | None = None, split: s
             name = BACKBONES[backbone].name if backbone in BACKBONES else backbone
             ax.set_title(f"{dataset_label(dataset)} · {name}", fontsize="medium")
             ax.set_xlabel(f"{split} {metric_label(metric)} (%)" if row is axes[-1] else "")
-    classes = list(dict.fromkeys(table["model_class"]))
-    handles = [plt.Rectangle((0, 0), 1, 1, color=class_colour(c)) for c in classes]
-    if not floor.empty:
-        handles.append(plt.Line2D([], [], color="#555555", linestyle="--"))
-        classes.append("popularity")
-    fig.legend(handles, [c.replace("-", " ") for c in classes], loc="lower center", ncol=len(classes),
-               frameon=False, bbox_to_anchor=(0.5, 1.0))
+    popularity = () if floor.empty else ((plt.Line2D([], [], color="#555555", linestyle="--"), "popularity"),)
+    class_legend(fig, table["model_class"], y=1.0, loc="lower center", extra=popularity)
     fig.tight_layout()
     fig.text(0.5, 0.0, "; ".join(sorted(notes)), ha="center", va="top", fontsize="small", color="#444444")
     return fig
@@ -188,10 +184,7 @@ def plot_ps(frame: pd.DataFrame, per_query: pd.DataFrame | None = None, metric: 
         queries = f", {int(per_query[per_query['dataset'] == dataset]['qid'].nunique())} queries" if whiskers else ""
         ax.set_title(f"{dataset_label(dataset)}{queries}", fontsize="medium")
         ax.set_xlabel(f"{metric_label(metric)} (%)")
-    classes = list(dict.fromkeys(table["model_class"]))
-    handles = [plt.Rectangle((0, 0), 1, 1, color=class_colour(c)) for c in classes]
-    fig.legend(handles, [c.replace("-", " ") for c in classes], loc="lower center", ncol=len(classes),
-               frameon=False, bbox_to_anchor=(0.5, 1.0))
+    class_legend(fig, table["model_class"], y=1.0, loc="lower center")
     fig.tight_layout()
     note = "whiskers: 95% bootstrap interval over queries" if "low" in table else "no interval (no per-query file)"
     fig.text(0.5, 0.0, note, ha="center", va="top", fontsize="small", color="#444444")
